@@ -1,0 +1,41 @@
+"""`python -m agents_backend`: what `make run` starts.
+
+With no `MONGODB_URI`, a real `mongod` is started first with its data under
+`DATA_DIR/mongodb` (so data survives restarts) and stopped after the server exits. It
+runs in its own session, so Ctrl-C reaches the server first and the server can finish
+in-flight replies against a database that is still up.
+"""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from agents_backend.config import get_settings
+from agents_backend.embedded_mongo import EmbeddedMongo, embedded_db_path
+
+
+def main() -> None:
+    settings = get_settings()
+    mongo: EmbeddedMongo | None = None
+    if settings.mongodb_uri is None:
+        mongo = EmbeddedMongo(db_path=embedded_db_path(settings.data_dir))
+        mongo.start()
+        os.environ["MONGODB_URI"] = mongo.uri
+        get_settings.cache_clear()
+        print(f"embedded mongod on {mongo.uri} (data in {mongo.db_path})", flush=True)
+    try:
+        uvicorn.run(
+            "agents_backend.main:socket_app",
+            host=settings.host,
+            port=settings.port,
+            timeout_graceful_shutdown=15,
+        )
+    finally:
+        if mongo is not None:
+            mongo.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""AgentCore: one exchange from a person's message to the agent's streamed reply.
+
+The user's message is stored (and acknowledged) before any model is called, so a failed
+reply never loses what they wrote. The reply runs as a tracked background task: the ack
+goes back at once, and shutdown can wait for replies still streaming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bson import ObjectId
+from pymongo.errors import PyMongoError
+
+from agents_backend.agents.context_loader import load_context
+from agents_backend.agents.errors import AgentError
+from agents_backend.agents.nlu import NLUEngine
+from agents_backend.agents.nlu_models import Intent, NLUResult
+from agents_backend.agents.responders import ReplyRequest, Responder
+from agents_backend.agents.suggestions import suggest
+from agents_backend.agents.summary import summarize
+from agents_backend.database import Database
+from agents_backend.domain import AgentProfile, ChatMessage, SessionUser
+from agents_backend.events import (
+    ConversationPayload,
+    SendPayload,
+    ServerEvent,
+    SetAutoCreatePayload,
+)
+from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
+from agents_backend.store import agent_settings, messages
+from agents_backend.store.agents import get_agent_for_user
+from agents_backend.store.usage import record_usage
+
+logger = logging.getLogger(__name__)
+
+Ack = dict[str, Any]
+
+
+class Emitter(Protocol):
+    """How the core reaches a person's sockets; the socket layer implements it."""
+
+    async def to_user(self, user_id: str, event: ServerEvent, data: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class CoreLimits:
+    context_messages: int = 10
+    max_message_chars: int = 4000
+    summary_messages: int = 50
+
+
+class AgentCore:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        nlu: NLUEngine,
+        responder: Responder,
+        chat: OpenAIChat | None,
+        default_model: str,
+        limits: CoreLimits,
+    ) -> None:
+        self._db = db
+        self._nlu = nlu
+        self._responder = responder
+        self._chat = chat
+        self._default_model = default_model
+        self._limits = limits
+        self._replies: set[asyncio.Task[None]] = set()
+
+    # -- agent:send -----------------------------------------------------------------
+
+    async def send(self, user: SessionUser, payload: SendPayload, emitter: Emitter) -> Ack:
+        if len(payload.message) > self._limits.max_message_chars:
+            raise AgentError(
+                "message_too_long",
+                f"Message is longer than {self._limits.max_message_chars} characters.",
+            )
+        agent = await self._agent(user, payload.agent_key)
+        nlu = self._nlu.analyze_rules(payload.message)
+        message, created = await messages.insert_user_message(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=payload.contact_id,
+            text=payload.message,
+            client_message_id=payload.client_message_id,
+            nlp=nlu.model_dump(mode="json"),
+        )
+        if not created and (message.agent_key, message.contact_id) != (
+            agent.key,
+            payload.contact_id,
+        ):
+            raise AgentError(
+                "client_message_id_reused",
+                "This clientMessageId was already used for another conversation.",
+            )
+        if created:
+            await emitter.to_user(user.id, ServerEvent.MESSAGE, message.to_event())
+        if await messages.claim_reply(db=self._db, message_id=message.id):
+            self._track(self._reply(user, agent, message, nlu, emitter))
+        return {"ok": True, "messageId": message.id, "duplicate": not created}
+
+    def _track(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Lets in-flight replies finish (graceful shutdown), then cancels stragglers."""
+        pending = set(self._replies)
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            task.cancel()
+
+    async def _reply(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        message: ChatMessage,
+        nlu: NLUResult,
+        emitter: Emitter,
+    ) -> None:
+        conversation = {"agentKey": agent.key, "contactId": message.contact_id}
+        def emit(event: ServerEvent, data: dict[str, Any]) -> Awaitable[None]:
+            return (
+                    emitter.to_user(user.id, event, {**conversation, **data})
+                )
+        refined: asyncio.Task[NLUResult] | None = None
+        if self._chat is not None and self._nlu.should_refine(nlu):
+            # Runs beside the reply stream, so refining adds no latency to the answer.
+            refined = asyncio.ensure_future(self._nlu.refine(message.text, nlu))
+        reply_id = str(ObjectId())
+        parts: list[str] = []
+        await emit(ServerEvent.TYPING, {"typing": True})
+        try:
+            history = await load_context(
+                db=self._db, message=message, limit=self._limits.context_messages
+            )
+            usage: TokenUsage | None = None
+            request = ReplyRequest(agent=agent, history=history, message=message, nlu=nlu)
+            async for piece in self._responder.reply(request):
+                if isinstance(piece, TokenUsage):
+                    usage = piece
+                    continue
+                parts.append(piece)
+                await emit(ServerEvent.STREAM, {"id": reply_id, "delta": piece})
+            reply = await self._store_reply(user, agent, message, reply_id, parts, False)
+            await emit(ServerEvent.MESSAGE, reply.to_event())
+            final_nlu = await refined if refined is not None else nlu
+            await messages.finish_reply(
+                db=self._db,
+                message_id=message.id,
+                state=messages.ReplyState.DONE,
+                nlp=final_nlu.model_dump(mode="json") if refined is not None else None,
+            )
+            model = self._responder.model_for(agent)
+            if usage is not None and model is not None:
+                await record_usage(
+                    db=self._db,
+                    user_id=user.id,
+                    model=model,
+                    prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens,
+                )
+            await self._after_reply(agent, message, final_nlu, reply, emit)
+        except LLMError as exc:
+            await self._fail(user, agent, message, reply_id, parts, exc.code, exc.message, emit)
+        except PyMongoError:
+            logger.exception("database failure while replying")
+            await self._fail(
+                user,
+                agent,
+                message,
+                reply_id,
+                parts,
+                "unavailable",
+                "The database is unavailable; please try again shortly.",
+                emit,
+            )
+        finally:
+            if refined is not None and not refined.done():
+                refined.cancel()
+            await emit(ServerEvent.TYPING, {"typing": False})
+
+    async def _store_reply(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        message: ChatMessage,
+        reply_id: str,
+        parts: list[str],
+        incomplete: bool,
+    ) -> ChatMessage:
+        return await messages.insert_agent_message(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=message.contact_id,
+            text="".join(parts),
+            message_id=reply_id,
+            reply_to=message.id,
+            offline=self._responder.offline,
+            incomplete=incomplete,
+            model=self._responder.model_for(agent),
+        )
+
+    async def _after_reply(
+        self,
+        agent: AgentProfile,
+        message: ChatMessage,
+        nlu: NLUResult,
+        reply: ChatMessage,
+        emit: Callable[[ServerEvent, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        await emit(
+            ServerEvent.SUGGESTIONS,
+            {
+                "replyTo": reply.id,
+                "suggestions": suggest(agent=agent, nlu=nlu, reply_text=reply.text),
+            },
+        )
+        if nlu.intent is Intent.SCHEDULE_MEETING and agent.scheduling_enabled:
+            await emit(
+                ServerEvent.SHOW_SLOT_PICKER,
+                {
+                    "messageId": message.id,
+                    "email": nlu.email,
+                    "phone": nlu.phone,
+                    "suggestedDate": nlu.date,
+                    "suggestedTime": nlu.time,
+                },
+            )
+
+    async def _fail(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        message: ChatMessage,
+        reply_id: str,
+        parts: list[str],
+        code: str,
+        text: str,
+        emit: Callable[[ServerEvent, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        """The user's message stays; a partial reply is kept, marked incomplete."""
+        try:
+            if parts:
+                partial = await self._store_reply(user, agent, message, reply_id, parts, True)
+                await emit(ServerEvent.MESSAGE, partial.to_event())
+            await messages.finish_reply(
+                db=self._db, message_id=message.id, state=messages.ReplyState.FAILED
+            )
+        except PyMongoError:
+            logger.exception("could not record the failed reply")
+        await emit(ServerEvent.ERROR, {"error": text, "code": code, "messageId": message.id})
+
+    # -- agent:set-auto-create and agent:request-summary ---------------------------
+
+    async def set_auto_create(
+        self, user: SessionUser, payload: SetAutoCreatePayload, emitter: Emitter
+    ) -> Ack:
+        agent = await self._agent(user, payload.agent_key)
+        enabled = await agent_settings.set_auto_create(
+            db=self._db, user_id=user.id, agent_key=agent.key, enabled=payload.auto_create
+        )
+        data = {"agentKey": agent.key, "autoCreate": enabled}
+        await emitter.to_user(user.id, ServerEvent.AUTO_CREATE_UPDATED, data)
+        return {"ok": True, **data}
+
+    async def request_summary(
+        self, user: SessionUser, payload: ConversationPayload, emitter: Emitter
+    ) -> Ack:
+        agent = await self._agent(user, payload.agent_key)
+        history = await messages.recent_messages(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=payload.contact_id,
+            limit=self._limits.summary_messages,
+        )
+        model = agent.model or self._default_model
+        try:
+            text, offline, usage = await summarize(messages=history, chat=self._chat, model=model)
+        except LLMError as exc:
+            raise AgentError(exc.code, exc.message) from exc
+        if usage is not None:
+            await record_usage(
+                db=self._db,
+                user_id=user.id,
+                model=model,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+            )
+        data = {
+            "agentKey": agent.key,
+            "contactId": payload.contact_id,
+            "summary": text,
+            "offline": offline,
+        }
+        await emitter.to_user(user.id, ServerEvent.SUMMARY, data)
+        return {"ok": True}
+
+    async def _agent(self, user: SessionUser, key: str) -> AgentProfile:
+        agent = await get_agent_for_user(db=self._db, user_id=user.id, key=key)
+        if agent is None:
+            raise AgentError("agent_not_found", f"No agent '{key}' is available to you.")
+        return agent

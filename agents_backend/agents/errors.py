@@ -1,0 +1,10 @@
+"""Failures the person can be told about, each with a stable `code` for clients."""
+
+from __future__ import annotations
+
+
+class AgentError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

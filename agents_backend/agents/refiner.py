@@ -1,0 +1,32 @@
+"""Structured NLU extraction through the model, used when the rules are unsure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents_backend.agents.nlu_models import Intent, NLUResult
+from agents_backend.integrations.openai_client import OpenAIChat, PromptMessage
+
+_INSTRUCTIONS = (
+    "Extract from the user's message a JSON object with keys: intent (one of "
+    + ", ".join(i.value for i in Intent)
+    + "), confidence (0..1), email, phone, date (YYYY-MM-DD), time (HH:MM), language "
+    "('pt' or 'en'). Use null for anything not present. Answer with JSON only."
+)
+
+
+class LLMRefiner:
+    def __init__(self, *, chat: OpenAIChat, model: str) -> None:
+        self._chat = chat
+        self._model = model
+
+    async def extract(self, text: str, hint: NLUResult) -> dict[str, Any]:
+        data, _usage = await self._chat.complete_json(
+            messages=[
+                PromptMessage("system", _INSTRUCTIONS),
+                PromptMessage("system", "Rule-based guess: " + hint.model_dump_json()),
+                PromptMessage("user", text),
+            ],
+            model=self._model,
+        )
+        return data

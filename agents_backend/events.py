@@ -1,0 +1,62 @@
+"""The Socket.IO contract: event names and the payload of every client event.
+
+Shared by the socket layer (which validates) and the agent services (which emit), and
+mirrored one to one by the SPA's TypeScript types.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ContactId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class ClientEvent(StrEnum):
+    SEND = "agent:send"
+    SET_AUTO_CREATE = "agent:set-auto-create"
+    REQUEST_SUMMARY = "agent:request-summary"
+    SCHEDULE_CONFIRM = "agent:schedule-confirm"
+
+
+class ServerEvent(StrEnum):
+    MESSAGE = "agent:message"
+    TYPING = "agent:typing"
+    STREAM = "agent:stream"
+    SUGGESTIONS = "agent:suggestions"
+    SHOW_SLOT_PICKER = "agent:show-slot-picker"
+    AUTO_CREATE_UPDATED = "agent:auto-create-updated"
+    SUMMARY = "agent:summary"
+    SCHEDULE_CONFIRM = "agent:schedule-confirm"
+    TASK_CREATED = "agent:task-created"
+    ERROR = "agent:error"
+
+
+class Payload(BaseModel):
+    """Strict: a number where a string belongs is an error, not something to coerce."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True)
+
+
+class SendPayload(Payload):
+    agent_key: Key = Field(alias="agentKey")
+    contact_id: ContactId = Field(alias="contactId")
+    # The length limit is the server's setting (MAX_MESSAGE_CHARS), checked by the core;
+    # this bound only keeps validation itself cheap on absurd input.
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    client_message_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = (
+        Field(default=None, alias="clientMessageId")
+    )
+
+
+class SetAutoCreatePayload(Payload):
+    agent_key: Key = Field(alias="agentKey")
+    auto_create: bool = Field(alias="autoCreate")
+
+
+class ConversationPayload(Payload):
+    agent_key: Key = Field(alias="agentKey")
+    contact_id: ContactId = Field(alias="contactId")

@@ -1,0 +1,60 @@
+"""The ASGI entry point: `uvicorn agents_backend.main:socket_app`.
+
+FastAPI is composed inside `socketio.ASGIApp` (not mounted), so `/socket.io/` is served
+by python-socketio and every other path by FastAPI, whose lifespan still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import socketio
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from agents_backend.config import Settings, get_settings
+from agents_backend.routers import agents, auth, health
+from agents_backend.runtime import Runtime
+from agents_backend.sockets.namespace import AgentNamespace
+
+
+def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.AsyncServer:
+    manager = (
+        socketio.AsyncRedisManager(settings.socketio_redis_url)
+        if settings.socketio_redis_url
+        else None
+    )
+    server = socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        cors_allowed_origins=settings.cors_origins,
+        max_http_buffer_size=settings.max_http_buffer_bytes,
+    )
+    server.register_namespace(AgentNamespace(runtime))
+    return server
+
+
+def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO)
+    logging.getLogger("agents_backend").setLevel(logging.DEBUG if settings.debug else logging.INFO)
+    runtime = Runtime(settings)
+    api = FastAPI(
+        title="Agents",
+        description="Real-time chat with AI agents: REST side. Socket.IO lives at /socket.io.",
+        lifespan=runtime.lifespan,
+    )
+    api.state.runtime = runtime
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    for module in (health, auth, agents):
+        api.include_router(module.router)
+    return socketio.ASGIApp(create_socket_server(settings, runtime), other_asgi_app=api)
+
+
+socket_app = create_app()

@@ -1,0 +1,72 @@
+"""The agents a user may talk to, and their conversation history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+
+from agents_backend.deps import CurrentUser, DbDep, SettingsDep
+from agents_backend.domain import AgentProfile
+from agents_backend.models import AgentList, AgentPublic, MessagePage
+from agents_backend.store.agents import get_agent_for_user, list_agents_for_user
+from agents_backend.store.messages import page_messages
+
+router = APIRouter(prefix="/agents", tags=["agents"])
+
+
+def agent_public(agent: AgentProfile) -> AgentPublic:
+    return AgentPublic(
+        key=agent.key,
+        name=agent.name,
+        emoji=agent.emoji,
+        description=agent.description,
+        specialties=agent.specialties,
+        model=agent.model,
+        temperature=agent.temperature,
+        scheduling_enabled=agent.scheduling_enabled,
+        builtin=agent.builtin,
+    )
+
+
+@router.get("", response_model=AgentList, response_model_by_alias=True)
+async def list_agents(user: CurrentUser, db: DbDep, settings: SettingsDep) -> AgentList:
+    agents = await list_agents_for_user(db=db, user_id=user["_id"])
+    return AgentList(agents=[agent_public(a) for a in agents], offline=not settings.llm_enabled)
+
+
+@router.get(
+    "/{key}/conversations/{contact_id}/messages",
+    response_model=MessagePage,
+    response_model_by_alias=True,
+)
+async def list_conversation_messages(
+    user: CurrentUser,
+    db: DbDep,
+    key: Annotated[str, Path(max_length=64)],
+    contact_id: Annotated[str, Path(max_length=128)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[str | None, Query(description="Page back from this message id.")] = None,
+    after: Annotated[str | None, Query(description="Messages after this id (catch-up).")] = None,
+) -> MessagePage:
+    """Oldest first. Without a cursor: the newest page of the conversation."""
+    if before and after:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Use either before or after, not both"
+        )
+    agent = await get_agent_for_user(db=db, user_id=user["_id"], key=key)
+    if agent is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Agent not found")
+    page = await page_messages(
+        db=db,
+        user_id=user["_id"],
+        agent_key=agent.key,
+        contact_id=contact_id,
+        limit=limit,
+        before=before,
+        after=after,
+    )
+    if page is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Message not found")
+    messages, has_more = page
+    return MessagePage(messages=[m.to_event() for m in messages], has_more=has_more)

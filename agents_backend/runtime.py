@@ -1,0 +1,103 @@
+"""What one server process holds between start-up and shutdown.
+
+Built in the ASGI lifespan, because the Mongo client and the OpenAI client are bound to
+the running event loop; the socket namespace and the REST dependencies read from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from agents_backend.agents.builtin import BUILTIN_AGENTS
+from agents_backend.agents.core import AgentCore, CoreLimits
+from agents_backend.agents.nlu import NLUEngine
+from agents_backend.agents.refiner import LLMRefiner
+from agents_backend.agents.responders import OfflineResponder, OpenAIResponder, Responder
+from agents_backend.config import Settings
+from agents_backend.database import Database
+from agents_backend.integrations.openai_client import OpenAIChat
+from agents_backend.store.agents import seed_builtin_agents
+
+logger = logging.getLogger(__name__)
+
+
+class NotStartedError(RuntimeError):
+    pass
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._database: Database | None = None
+        self._core: AgentCore | None = None
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            raise NotStartedError("the server has not finished starting")
+        return self._database
+
+    @property
+    def core(self) -> AgentCore:
+        if self._core is None:
+            raise NotStartedError("the server has not finished starting")
+        return self._core
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Any) -> AsyncIterator[None]:
+        settings = self.settings
+        if settings.mongodb_uri is None:
+            raise RuntimeError(
+                "MONGODB_URI is not set; start through `make run` (which starts an embedded "
+                "mongod) or point MONGODB_URI at a MongoDB server"
+            )
+        database = Database.connect(settings.mongodb_uri, settings.mongodb_database)
+        await database.create_indexes()
+        await seed_builtin_agents(db=database, agents=BUILTIN_AGENTS)
+        chat = self._chat()
+        responder: Responder = (
+            OpenAIResponder(chat=chat, default_model=settings.openai_model)
+            if chat
+            else OfflineResponder()
+        )
+        nlu = NLUEngine(
+            timezone=settings.calendar_timezone,
+            refiner=LLMRefiner(chat=chat, model=settings.openai_model) if chat else None,
+            refine_below=settings.nlu_refine_below,
+        )
+        self._database = database
+        self._core = AgentCore(
+            db=database,
+            nlu=nlu,
+            responder=responder,
+            chat=chat,
+            default_model=settings.openai_model,
+            limits=CoreLimits(
+                context_messages=settings.context_messages,
+                max_message_chars=settings.max_message_chars,
+            ),
+        )
+        logger.info("ready: llm=%s", "openai" if chat else "offline")
+        try:
+            yield
+        finally:
+            await self._core.drain(timeout=10.0)
+            if chat is not None:
+                await chat.close()
+            await database.close()
+            self._core = None
+            self._database = None
+
+    def _chat(self) -> OpenAIChat | None:
+        key = self.settings.openai_api_key
+        if key is None:
+            return None
+        return OpenAIChat(
+            api_key=key.get_secret_value(),
+            base_url=self.settings.openai_base_url,
+            timeout=self.settings.openai_timeout_seconds,
+            max_retries=self.settings.openai_max_retries,
+        )

@@ -1,0 +1,153 @@
+"""The `agent:*` Socket.IO handlers, one `AsyncNamespace` on "/".
+
+The namespace only authenticates, validates and translates failures into `agent:error`;
+everything the product does happens in `AgentCore`. It keeps no per-client state on
+`self` (the instance is shared by every socket): the user lives in the socket session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+
+from agents_backend.agents.errors import AgentError
+from agents_backend.domain import SessionUser
+from agents_backend.events import (
+    ConversationPayload,
+    SendPayload,
+    ServerEvent,
+    SetAutoCreatePayload,
+)
+from agents_backend.runtime import Runtime
+from agents_backend.security import InvalidTokenError, decode_token
+from agents_backend.store.users import get_user
+
+logger = logging.getLogger(__name__)
+
+Ack = dict[str, Any]
+_LIFECYCLE = frozenset({"connect", "disconnect"})
+
+
+def handler_name(event: str) -> str:
+    """`agent:schedule-confirm` -> `on_agent_schedule_confirm`."""
+    return "on_" + event.replace(":", "_").replace("-", "_")
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(part) for part in item["loc"]) or "payload"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+class AgentNamespace(socketio.AsyncNamespace):
+    def __init__(self, runtime: Runtime, namespace: str = "/") -> None:
+        super().__init__(namespace)
+        self._runtime = runtime
+
+    # -- dispatch --------------------------------------------------------------------
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Routes `agent:*` names to `on_agent_*` methods and guards every handler.
+
+        The library's default lookup would silently drop `agent:send`; unknown events
+        and malformed payloads get an `agent:error` instead of vanishing.
+        """
+        if event in _LIFECYCLE:
+            return await super().trigger_event(event, *args)
+        sid = args[0]
+        data = args[1] if len(args) == 2 else list(args[1:]) if len(args) > 2 else None
+        handler: Callable[[str, Any], Awaitable[Ack]] | None = getattr(
+            self, handler_name(event), None
+        )
+        if handler is None or not event.startswith("agent:"):
+            return await self._refuse(sid, data, "unknown_event", f"Unknown event '{event}'.")
+        try:
+            return await handler(sid, data)
+        except ValidationError as exc:
+            return await self._refuse(sid, data, "invalid_payload", describe_validation_error(exc))
+        except AgentError as exc:
+            return await self._refuse(sid, data, exc.code, exc.message)
+        except PyMongoError:
+            logger.exception("database failure in %s", event)
+            return await self._refuse(
+                sid, data, "unavailable", "The database is unavailable; please try again shortly."
+            )
+        except Exception:
+            logger.exception("unexpected failure in %s", event)
+            return await self._refuse(sid, data, "internal", "Something went wrong on our side.")
+
+    async def _refuse(self, sid: str, data: Any, code: str, message: str) -> Ack:
+        scope = data if isinstance(data, dict) else {}
+        await self.emit(
+            ServerEvent.ERROR,
+            {
+                "agentKey": scope.get("agentKey")
+                if isinstance(scope.get("agentKey"), str)
+                else None,
+                "contactId": (
+                    scope.get("contactId") if isinstance(scope.get("contactId"), str) else None
+                ),
+                "error": message,
+                "code": code,
+            },
+            to=sid,
+        )
+        return {"ok": False, "error": {"code": code, "message": message}}
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not token:
+            raise socketio.exceptions.ConnectionRefusedError("authentication required")
+        settings = self._runtime.settings
+        try:
+            claims = decode_token(
+                token,
+                expected_type="access",
+                secret=settings.jwt_secret.get_secret_value(),
+                algorithm=settings.jwt_algorithm,
+            )
+        except InvalidTokenError as exc:
+            raise socketio.exceptions.ConnectionRefusedError("invalid or expired token") from exc
+        try:
+            user = await get_user(db=self._runtime.database, user_id=claims.subject)
+        except PyMongoError as exc:
+            raise socketio.exceptions.ConnectionRefusedError("service unavailable") from exc
+        if user is None:
+            raise socketio.exceptions.ConnectionRefusedError("unknown user")
+        session_user = SessionUser(id=user["_id"], name=user["name"], email=user["email"])
+        await self.save_session(sid, {"user": session_user})
+        await self.enter_room(sid, session_user.room)
+
+    async def _user(self, sid: str) -> SessionUser:
+        session = await self.get_session(sid)
+        user = session.get("user")
+        if not isinstance(user, SessionUser):  # pragma: no cover - connect always sets it
+            raise AgentError("unauthenticated", "This connection is not signed in.")
+        return user
+
+    async def to_user(self, user_id: str, event: ServerEvent, data: dict[str, Any]) -> None:
+        """The core's `Emitter`: every socket (tab, device) of the user gets the event."""
+        await self.emit(event, data, room=f"user:{user_id}")
+
+    # -- agent:* events --------------------------------------------------------------
+
+    async def on_agent_send(self, sid: str, data: Any) -> Ack:
+        payload = SendPayload.model_validate(data)
+        return await self._runtime.core.send(await self._user(sid), payload, self)
+
+    async def on_agent_set_auto_create(self, sid: str, data: Any) -> Ack:
+        payload = SetAutoCreatePayload.model_validate(data)
+        return await self._runtime.core.set_auto_create(await self._user(sid), payload, self)
+
+    async def on_agent_request_summary(self, sid: str, data: Any) -> Ack:
+        payload = ConversationPayload.model_validate(data)
+        return await self._runtime.core.request_summary(await self._user(sid), payload, self)

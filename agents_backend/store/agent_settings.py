@@ -1,0 +1,21 @@
+"""Per-user, per-agent preferences (auto-create tasks), never global."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from agents_backend.database import Database
+
+
+async def set_auto_create(*, db: Database, user_id: str, agent_key: str, enabled: bool) -> bool:
+    await db.agent_settings.update_one(
+        {"user_id": user_id, "agent_key": agent_key},
+        {"$set": {"auto_create": enabled, "updated_at": datetime.now(UTC)}},
+        upsert=True,
+    )
+    return enabled
+
+
+async def get_auto_create(*, db: Database, user_id: str, agent_key: str) -> bool:
+    document = await db.agent_settings.find_one({"user_id": user_id, "agent_key": agent_key})
+    return bool(document and document.get("auto_create"))

@@ -1,0 +1,30 @@
+"""Token usage, one counter document per user, day and model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from agents_backend.database import Database, Document
+
+
+async def record_usage(
+    *, db: Database, user_id: str, model: str, prompt_tokens: int, completion_tokens: int
+) -> None:
+    day = datetime.now(UTC).date().isoformat()
+    await db.usage.update_one(
+        {"user_id": user_id, "day": day, "model": model},
+        {
+            "$inc": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "requests": 1,
+            }
+        },
+        upsert=True,
+    )
+
+
+async def usage_for_user(*, db: Database, user_id: str) -> list[Document]:
+    cursor = db.usage.find({"user_id": user_id}, {"_id": 0}).sort([("day", -1), ("model", 1)])
+    return [document async for document in cursor]

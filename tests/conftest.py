@@ -1,0 +1,103 @@
+"""Session-wide real services: one mongod, one fake OpenAI edge, two servers.
+
+The "online" server talks to the local OpenAI-compatible server through the real SDK;
+the "offline" one has no key and answers through the offline responder. Each run uses
+fresh database names, so nothing leaks between runs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from pymongo import MongoClient
+
+from agents_backend.embedded_mongo import EmbeddedMongo
+from tests.support.clients import RecordingClient
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.servers import ServerProcess, start_server
+
+TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
+
+
+@pytest.fixture(scope="session")
+def mongo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMongo]:
+    with EmbeddedMongo(db_path=tmp_path_factory.mktemp("mongod")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def fake_llm_server() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_llm(fake_llm_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
+    fake_llm_server.reset()
+    yield fake_llm_server
+    fake_llm_server.reset()
+
+
+def server_env(mongo: EmbeddedMongo, database: str) -> dict[str, str]:
+    return {
+        "MONGODB_URI": mongo.uri,
+        "MONGODB_DATABASE": database,
+        "JWT_SECRET": TEST_SECRET,
+        "DEBUG": "false",
+        "CORS_ORIGINS": "http://localhost:5173",
+    }
+
+
+@pytest.fixture(scope="session")
+def online_db_name() -> str:
+    return f"test_online_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def online_server(
+    mongo: EmbeddedMongo,
+    fake_llm_server: FakeOpenAI,
+    online_db_name: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ServerProcess]:
+    env = server_env(mongo, online_db_name) | {
+        "OPENAI_API_KEY": "sk-test-server-key",
+        "OPENAI_BASE_URL": fake_llm_server.base_url,
+        "OPENAI_MODEL": "gpt-test",
+        "OPENAI_TIMEOUT_SECONDS": "1.5",
+        "OPENAI_MAX_RETRIES": "1",
+        "MAX_MESSAGE_CHARS": "2000",
+    }
+    server = start_server(env, tmp_path_factory.mktemp("logs") / "online.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def offline_server(
+    mongo: EmbeddedMongo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    env = server_env(mongo, f"test_offline_{uuid.uuid4().hex[:8]}")
+    server = start_server(env, tmp_path_factory.mktemp("logs") / "offline.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mongo_client(mongo: EmbeddedMongo) -> Iterator[MongoClient[dict[str, object]]]:
+    """A direct look at what the server stored, to check nothing was lost or leaked."""
+    with MongoClient(mongo.uri) as client:
+        yield client
+
+
+@pytest.fixture
+async def socket_clients() -> AsyncIterator[list[RecordingClient]]:
+    """Collects the clients a test opens and closes them whatever happens."""
+    clients: list[RecordingClient] = []
+    yield clients
+    for client in clients:
+        await client.close()

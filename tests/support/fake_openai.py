@@ -1,0 +1,221 @@
+"""A local OpenAI-compatible server: the network edge the real `openai` SDK talks to.
+
+It speaks `/v1/chat/completions` (streamed SSE and whole), records every request (so
+tests can see the prompt, model and key that were sent) and plays scripted behaviours:
+replies with per-chunk delays, HTTP faults, hangs and streams cut mid-reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from agents_backend.embedded_mongo import free_port
+
+
+@dataclass
+class Reply:
+    text: str
+    chunk_delay: float = 0.0
+    chunk_size: int = 6
+    prompt_tokens: int = 11
+    completion_tokens: int = 7
+
+
+@dataclass
+class Fault:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    message: str = "scripted fault"
+
+
+@dataclass
+class Hang:
+    seconds: float
+
+
+@dataclass
+class CutStream:
+    """Streams `text` then drops the connection without finishing the response."""
+
+    text: str
+    chunk_size: int = 4
+
+
+Behaviour = Reply | Fault | Hang | CutStream
+
+
+@dataclass
+class RecordedRequest:
+    kind: str  # "stream", "json" or "complete"
+    authorization: str
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", []))
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[RecordedRequest] = []
+        self._scripts: dict[str, deque[Behaviour]] = {
+            "stream": deque(),
+            "json": deque(),
+            "complete": deque(),
+        }
+        self._lock = threading.Lock()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    # -- scripting -------------------------------------------------------------------
+
+    def script(self, kind: str, *behaviours: Behaviour) -> None:
+        with self._lock:
+            self._scripts[kind].extend(behaviours)
+
+    def reset(self) -> None:
+        with self._lock:
+            for queue in self._scripts.values():
+                queue.clear()
+            self.requests.clear()
+
+    def requests_of(self, kind: str) -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.kind == kind]
+
+    def _next(self, kind: str, default: Behaviour) -> Behaviour:
+        with self._lock:
+            queue = self._scripts[kind]
+            return queue.popleft() if queue else default
+
+    # -- HTTP ------------------------------------------------------------------------
+
+    def _app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/v1/chat/completions")
+        async def completions(request: Request) -> Response:
+            body = await request.json()
+            if body.get("stream"):
+                kind = "stream"
+            elif (body.get("response_format") or {}).get("type") == "json_object":
+                kind = "json"
+            else:
+                kind = "complete"
+            with self._lock:
+                self.requests.append(
+                    RecordedRequest(kind, request.headers.get("authorization", ""), body)
+                )
+            last_user = next(
+                (m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), ""
+            )
+            default: Behaviour = Reply(text="{}" if kind == "json" else f"Echo: {last_user}")
+            behaviour = self._next(kind, default)
+            if isinstance(behaviour, Hang):
+                await asyncio.sleep(behaviour.seconds)
+                behaviour = default
+            if isinstance(behaviour, Fault):
+                return JSONResponse(
+                    {"error": {"message": behaviour.message, "type": "server_error"}},
+                    status_code=behaviour.status,
+                    headers=behaviour.headers,
+                )
+            if kind == "stream":
+                return StreamingResponse(self._sse(body, behaviour), media_type="text/event-stream")
+            assert isinstance(behaviour, Reply)
+            return JSONResponse(_completion(body, behaviour))
+
+        return app
+
+    async def _sse(
+        self, body: dict[str, Any], behaviour: Reply | CutStream
+    ) -> AsyncIterator[bytes]:
+        size = behaviour.chunk_size
+        pieces = [behaviour.text[i : i + size] for i in range(0, len(behaviour.text), size)]
+        for piece in pieces:
+            if isinstance(behaviour, Reply) and behaviour.chunk_delay:
+                await asyncio.sleep(behaviour.chunk_delay)
+            yield _sse_line(_chunk(body, {"content": piece}, None))
+        if isinstance(behaviour, CutStream):
+            raise ConnectionResetError("scripted cut")
+        yield _sse_line(_chunk(body, {}, "stop"))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage_chunk = _chunk(body, {}, None)
+            usage_chunk["choices"] = []
+            usage_chunk["usage"] = _usage(behaviour)
+            yield _sse_line(usage_chunk)
+        yield b"data: [DONE]\n\n"
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        config = uvicorn.Config(self._app(), host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("fake OpenAI server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def _sse_line(data: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(data)}\n\n".encode()
+
+
+def _usage(behaviour: Reply) -> dict[str, int]:
+    return {
+        "prompt_tokens": behaviour.prompt_tokens,
+        "completion_tokens": behaviour.completion_tokens,
+        "total_tokens": behaviour.prompt_tokens + behaviour.completion_tokens,
+    }
+
+
+def _chunk(body: dict[str, Any], delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+def _completion(body: dict[str, Any], behaviour: Reply) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": behaviour.text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": _usage(behaviour),
+    }
