@@ -9,11 +9,19 @@ in-flight replies against a database that is still up.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+from types import FrameType
 
 import uvicorn
 
 from agents_backend.config import get_settings
 from agents_backend.embedded_mongo import EmbeddedMongo, embedded_db_path
+
+
+def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+    """Uvicorn re-raises the stop signal once it has shut down; end with our cleanup."""
+    sys.exit(0)
 
 
 def main() -> None:
@@ -25,6 +33,8 @@ def main() -> None:
         os.environ["MONGODB_URI"] = mongo.uri
         get_settings.cache_clear()
         print(f"embedded mongod on {mongo.uri} (data in {mongo.db_path})", flush=True)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    signal.signal(signal.SIGINT, _exit_cleanly)
     try:
         uvicorn.run(
             "agents_backend.main:socket_app",

@@ -78,10 +78,15 @@ def online_server(
 
 
 @pytest.fixture(scope="session")
+def offline_db_name() -> str:
+    return f"test_offline_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
 def offline_server(
-    mongo: EmbeddedMongo, tmp_path_factory: pytest.TempPathFactory
+    mongo: EmbeddedMongo, offline_db_name: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    env = server_env(mongo, f"test_offline_{uuid.uuid4().hex[:8]}")
+    env = server_env(mongo, offline_db_name)
     server = start_server(env, tmp_path_factory.mktemp("logs") / "offline.log")
     yield server
     server.stop()

@@ -129,10 +129,10 @@ class AgentCore:
         emitter: Emitter,
     ) -> None:
         conversation = {"agentKey": agent.key, "contactId": message.contact_id}
+
         def emit(event: ServerEvent, data: dict[str, Any]) -> Awaitable[None]:
-            return (
-                    emitter.to_user(user.id, event, {**conversation, **data})
-                )
+            return emitter.to_user(user.id, event, {**conversation, **data})
+
         refined: asyncio.Task[NLUResult] | None = None
         if self._chat is not None and self._nlu.should_refine(nlu):
             # Runs beside the reply stream, so refining adds no latency to the answer.
