@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     mongodb_uri: str | None = None
     mongodb_database: str = "agents"
     data_dir: Path = Path("./data")
+    spa_dir: Path = Path("./agents_frontend/dist")
 
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"

@@ -16,6 +16,7 @@ from agents_backend.config import Settings, get_settings
 from agents_backend.routers import agents, auth, health
 from agents_backend.runtime import Runtime
 from agents_backend.sockets.namespace import AgentNamespace
+from agents_backend.spa import mount_spa
 
 
 def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.AsyncServer:
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     )
     for module in (health, auth, agents):
         api.include_router(module.router)
+    # Last: the SPA's catch-all must never shadow an API route.
+    mount_spa(api, settings.spa_dir)
     return socketio.ASGIApp(create_socket_server(settings, runtime), other_asgi_app=api)
 
 

@@ -273,3 +273,50 @@ def _oid(value: str) -> Any:
     from bson import ObjectId
 
     return ObjectId(value)
+
+
+async def test_model_429_after_the_sdk_retry_is_a_rate_limit_error(
+    online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
+) -> None:
+    fake_llm.script("stream", Fault(429, {"retry-after": "0"}), Fault(429, {"retry-after": "0"}))
+    _account, client = await connect_user(online_server)
+
+    await client.emit("agent:send", send("support", "Hi there"))
+
+    error = (await client.wait_for("agent:error"))[0]
+    assert error["code"] == "llm_rate_limited"
+    assert "busy" in error["error"]
+    assert len(fake_llm.requests_of("stream")) == 2  # one try and the SDK's one retry
+
+
+async def test_the_model_refines_an_unsure_rule_analysis(
+    online_server: ServerProcess,
+    fake_llm: FakeOpenAI,
+    connect_user: Connect,
+    mongo_client: Mongo,
+    online_db_name: str,
+) -> None:
+    fake_llm.script(
+        "json", Reply('{"intent": "schedule_meeting", "confidence": 0.9, "language": "pt"}')
+    )
+    _account, client = await connect_user(online_server)
+
+    ack = await client.emit("agent:send", send("sdr", "seria bom a gente conversar com calma"))
+
+    picker = (await client.wait_for("agent:show-slot-picker"))[0]
+    assert picker["messageId"] == ack["messageId"]
+    extraction = fake_llm.requests_of("json")[-1]
+    assert extraction.messages[-1]["content"] == "seria bom a gente conversar com calma"
+    await client.wait_for("agent:typing", lambda d: d["typing"] is False)
+    stored = mongo_client[online_db_name]["messages"].find_one({"_id": _oid(ack["messageId"])})
+    assert stored is not None
+    assert (stored["nlp"]["intent"], stored["nlp"]["source"]) == ("schedule_meeting", "llm")
+
+
+async def test_a_confident_rule_analysis_costs_no_extraction_call(
+    online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
+) -> None:
+    _account, client = await connect_user(online_server)
+    ack = await client.emit("agent:send", send("sdr", "Quero agendar uma reunião amanhã às 15h"))
+    await client.wait_for("agent:message", reply_to(ack["messageId"]))
+    assert fake_llm.requests_of("json") == []
