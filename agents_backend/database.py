@@ -52,6 +52,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("user_id", ASCENDING), ("agent_key", ASCENDING)], unique=True, name="user_agent"
         )
     ],
+    "events": [],  # bookings: the scheduling issue fills these in
+    "tasks": [],  # the custom-bots issue fills these in
     "usage": [
         IndexModel(
             [("user_id", ASCENDING), ("day", ASCENDING), ("model", ASCENDING)],
@@ -97,13 +99,22 @@ class Database:
         return self.db["agent_settings"]
 
     @property
+    def events(self) -> AsyncCollection[Document]:
+        return self.db["events"]
+
+    @property
+    def tasks(self) -> AsyncCollection[Document]:
+        return self.db["tasks"]
+
+    @property
     def usage(self) -> AsyncCollection[Document]:
         return self.db["usage"]
 
     async def create_indexes(self) -> None:
         """Idempotent: MongoDB treats an identical index definition as a no-op."""
         for collection, indexes in INDEXES.items():
-            await self.db[collection].create_indexes(indexes)
+            if indexes:
+                await self.db[collection].create_indexes(indexes)
 
     async def ping(self, timeout: float = 1.0) -> bool:
         try:

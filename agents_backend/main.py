@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from agents_backend.config import Settings, get_settings
-from agents_backend.routers import agents, auth, health
+from agents_backend.routers import agents, auth, calendar, custom_bots, health, tasks, usage
 from agents_backend.runtime import Runtime
 from agents_backend.sockets.namespace import AgentNamespace
 from agents_backend.spa import mount_spa
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    for module in (health, auth, agents):
+    for module in (health, auth, agents, custom_bots, calendar, tasks, usage):
         api.include_router(module.router)
     # Last: the SPA's catch-all must never shadow an API route.
     mount_spa(api, settings.spa_dir)
