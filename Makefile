@@ -10,8 +10,8 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/activate
-	$(PY) -m pip install --quiet -r requirements.txt
+$(VENV)/.runtime: requirements.txt requirements-embedded.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-embedded.txt
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
@@ -21,8 +21,8 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 venv: $(VENV)/.runtime
 dev-deps: $(VENV)/.dev
 
-## run: start the embedded mongod (unless MONGODB_URI is set) and the server on $PORT
-run: venv
+## run: build the SPA, start the embedded mongod (unless MONGODB_URI is set) and the server on $PORT
+run: venv frontend
 	exec $(PY) -m agents_backend
 
 lint: dev-deps
@@ -36,7 +36,54 @@ unit: dev-deps
 	$(PY) -m pytest
 
 ## test: lint, type-check and every test suite against real services
-test: lint typecheck unit
+test: lint typecheck unit frontend-check e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## Frontend (agents_frontend/): npm ci from the lockfile, Vite build, vue-tsc + Vitest, e2e in Chromium
+FRONTEND := agents_frontend
+.PHONY: frontend frontend-deps frontend-check e2e
+
+# npm ci again only when node_modules is missing or the lockfile changed.
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+frontend-deps: $(FRONTEND)/node_modules/.installed
+
+frontend: frontend-deps
+	cd $(FRONTEND) && npm run build
+
+frontend-check: frontend-deps
+	cd $(FRONTEND) && npm run check
+
+## e2e: the built SPA in headless Chromium against the real backend on a real mongod
+e2e: venv frontend
+	cd $(FRONTEND) && npm run e2e
+
+## bench: the benchmark of issue 7 on loopback (not part of `make test`); BENCH_QUICK=1 is short
+.PHONY: bench bench-deps
+$(VENV)/.bench: bench/requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench/node_modules/.installed: bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund
+	touch $@
+
+bench-deps: $(VENV)/.bench bench/node_modules/.installed
+
+bench: bench-deps
+	$(PY) bench/run.py
+
+## Docker (needs a Docker engine; not available on the development machines)
+.PHONY: build up down logs
+build:
+	docker compose build
+up:
+	docker compose up -d --build
+down:
+	docker compose down
+logs:
+	docker compose logs -f --tail=200

@@ -7,18 +7,32 @@ values and a test can build its own `Settings` without touching process globals.
 from __future__ import annotations
 
 import json
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-before-production"
 
+# List prices in USD per million tokens (input, output); override with MODEL_PRICING.
+DEFAULT_MODEL_PRICING: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "o4-mini": (1.10, 4.40),
+}
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # `VAR=` (as docker-compose passes an unset optional variable) means "use the default".
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     host: str = "127.0.0.1"
     port: int = 3000
@@ -38,16 +52,39 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_timeout_seconds: float = Field(default=30.0, gt=0)
     openai_max_retries: int = Field(default=2, ge=0, le=5)
+    # Models a custom bot may be set to; the server's own OPENAI_MODEL is always allowed.
+    allowed_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_MODEL_PRICING)
+    )
+    # USD per million tokens (input, output), for the estimates of GET /usage.
+    model_pricing: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: dict(DEFAULT_MODEL_PRICING)
+    )
+    # Fernet key(s) for bots' OpenAI keys at rest; comma-separated, the first encrypts and
+    # every one decrypts, so a key can be rotated without losing stored bot keys.
+    encryption_key: SecretStr | None = None
 
     google_credentials_file: Path | None = None
     google_token_file: Path | None = None
     google_calendar_id: str = "primary"
     calendar_timezone: str = "America/Sao_Paulo"
+    # Default working hours, used by agents without their own (`AgentProfile.working_hours`).
+    calendar_work_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5], description="ISO weekdays, 1 = Monday."
+    )
+    calendar_work_start: time = time(9, 0)
+    calendar_work_end: time = time(18, 0)
+    calendar_slot_step_minutes: int = Field(default=30, ge=15, le=240, multiple_of=15)
+    calendar_min_notice_minutes: int = Field(default=60, ge=0)
+    calendar_max_days_ahead: int = Field(default=60, ge=1, le=366)
+    google_send_updates: Literal["all", "externalOnly", "none"] = "all"
 
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
     )
     socketio_redis_url: str | None = None
+    # JSON lines for log collectors; unset means JSON in production, text in development.
+    log_json: bool | None = None
 
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)
@@ -63,6 +100,61 @@ class Settings(BaseSettings):
             if stripped.startswith("["):
                 return json.loads(stripped)
             return [origin.strip() for origin in stripped.split(",") if origin.strip()]
+        return value
+
+    @field_validator("calendar_work_days", mode="before")
+    @classmethod
+    def split_work_days(cls, value: object) -> object:
+        """Accept `CALENDAR_WORK_DAYS=1,2,3,4,5` as well as a JSON list."""
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped.startswith("["):
+                return json.loads(stripped)
+            return [int(day) for day in stripped.split(",") if day.strip()]
+        return value
+
+    @field_validator("calendar_work_days", mode="after")
+    @classmethod
+    def valid_work_days(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("CALENDAR_WORK_DAYS must list ISO weekdays from 1 (Mon) to 7 (Sun)")
+        return sorted(set(value))
+
+    @field_validator("calendar_timezone", mode="after")
+    @classmethod
+    def known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"CALENDAR_TIMEZONE '{value}' is not an IANA time zone") from None
+        return value
+
+    @field_validator("allowed_models", mode="before")
+    @classmethod
+    def split_models(cls, value: object) -> object:
+        """Accept `ALLOWED_MODELS=a,b` as well as a JSON list."""
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped.startswith("["):
+                return json.loads(stripped)
+            return [model.strip() for model in stripped.split(",") if model.strip()]
+        return value
+
+    @field_validator("encryption_key", mode="after")
+    @classmethod
+    def check_encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """A malformed key must stop the start, not surface on the first bot save."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        for part in value.get_secret_value().split(","):
+            try:
+                Fernet(part.strip().encode())
+            except ValueError:
+                raise ValueError(
+                    "ENCRYPTION_KEY must be Fernet keys (32 url-safe base64 bytes), "
+                    'comma-separated; make one with `python -c "from cryptography.fernet '
+                    'import Fernet; print(Fernet.generate_key().decode())"`'
+                ) from None
         return value
 
     @field_validator("openai_api_key", mode="after")
@@ -82,8 +174,15 @@ class Settings(BaseSettings):
             )
         if not self.debug and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters when DEBUG=false")
+        if self.calendar_work_start >= self.calendar_work_end:
+            raise ValueError("CALENDAR_WORK_START must be before CALENDAR_WORK_END")
         if not self.debug and "*" in self.cors_origins:
             raise ValueError("CORS_ORIGINS may not contain '*' when DEBUG=false")
+        if not self.debug and self.encryption_key is None:
+            raise ValueError(
+                "ENCRYPTION_KEY is not set; bots' OpenAI keys are encrypted with it, so set "
+                "a Fernet key (see README) before starting with DEBUG=false"
+            )
         return self
 
     @property

@@ -7,6 +7,7 @@ event loop that created it and is not fork-safe) and closed after it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pymongo
@@ -17,6 +18,14 @@ from pymongo.errors import PyMongoError
 
 Document = dict[str, Any]
 
+
+def stored_now() -> datetime:
+    """Now, at the millisecond precision BSON keeps, so what a create returns equals
+    what a later read returns."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 INDEXES: dict[str, list[IndexModel]] = {
     "users": [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
     "refresh_tokens": [
@@ -26,6 +35,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "agents": [
         IndexModel([("user_id", ASCENDING), ("key", ASCENDING)], name="owner_key"),
+        # One namespace for built-ins and every user's bots: a key names one agent, so a
+        # bot can never shadow `sdr` or another bot, even if key generation misbehaved.
+        IndexModel([("key", ASCENDING)], unique=True, name="key_unique"),
+        IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="owner_created"),
     ],
     "messages": [
         # History reads one conversation in time order; `_id` breaks ties within a ms.
@@ -52,8 +65,38 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("user_id", ASCENDING), ("agent_key", ASCENDING)], unique=True, name="user_agent"
         )
     ],
-    "events": [],  # bookings: the scheduling issue fills these in
-    "tasks": [],  # the custom-bots issue fills these in
+    "events": [
+        # The no-double-booking rule: every active booking lists the 15-minute cells it
+        # covers, and no two active bookings of one calendar may share a cell. Released
+        # and cancelled bookings drop `active`, which takes them out of the index.
+        IndexModel(
+            [("calendar_id", ASCENDING), ("cells", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"active": True},
+            name="active_booking_cells_unique",
+        ),
+        IndexModel([("user_id", ASCENDING), ("start", ASCENDING)], name="user_start"),
+        IndexModel(
+            [("calendar_id", ASCENDING), ("start", ASCENDING)],
+            partialFilterExpression={"active": True},
+            name="active_calendar_start",
+        ),
+    ],
+    "tasks": [
+        IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="owner_created"),
+        IndexModel(
+            [("user_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)],
+            name="owner_status",
+        ),
+        # The n-th action item of a message (or a booking) becomes at most one task, however
+        # often extraction runs for it: a retry or a second confirmation finds the first.
+        IndexModel(
+            [("user_id", ASCENDING), ("source_message_id", ASCENDING), ("source_index", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"source_message_id": {"$type": "string"}},
+            name="source_unique",
+        ),
+    ],
     "usage": [
         IndexModel(
             [("user_id", ASCENDING), ("day", ASCENDING), ("model", ASCENDING)],

@@ -8,7 +8,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from agents_backend.agents.core import AgentCore
+from agents_backend.agents.scheduling import SchedulingService
 from agents_backend.config import Settings
+from agents_backend.crypto import Cipher
 from agents_backend.database import Database
 from agents_backend.runtime import Runtime
 from agents_backend.security import InvalidTokenError, decode_token
@@ -37,9 +39,21 @@ def get_core(runtime: RuntimeDep) -> AgentCore:
     return runtime.core
 
 
+def get_cipher(runtime: RuntimeDep) -> Cipher:
+    return runtime.cipher
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+CipherDep = Annotated[Cipher, Depends(get_cipher)]
 DbDep = Annotated[Database, Depends(get_db)]
 AgentCoreDep = Annotated[AgentCore, Depends(get_core)]
+
+
+def get_scheduling(runtime: RuntimeDep) -> SchedulingService:
+    return runtime.scheduling
+
+
+SchedulingDep = Annotated[SchedulingService, Depends(get_scheduling)]
 
 _UNAUTHORIZED = HTTPException(
     status_code=status.HTTP_401_UNAUTHORIZED,
@@ -69,3 +83,13 @@ async def get_current_user(
 
 
 CurrentUser = Annotated[dict[str, Any], Depends(get_current_user)]
+
+
+async def require_admin(user: CurrentUser) -> None:
+    """For `dependencies=[Depends(require_admin)]`: 403 unless the user's role is admin.
+
+    The role is read from the users collection on every request (not from the token), so
+    granting or revoking it takes effect at once.
+    """
+    if user.get("role") != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Admin role required")

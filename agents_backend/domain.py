@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer, model_validator
+
+
+class WorkingHours(BaseModel):
+    """When an agent's calendar takes meetings, in the calendar's time zone (wall clock)."""
+
+    weekdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])  # ISO, 1 = Monday
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+
+    @field_serializer("start", "end")
+    def _as_text(self, value: time) -> str:
+        """ "HH:MM" text, because BSON (the agents collection) cannot store a bare time."""
+        return value.strftime("%H:%M")
+
+    @model_validator(mode="after")
+    def sensible(self) -> WorkingHours:
+        if not self.weekdays or any(day < 1 or day > 7 for day in self.weekdays):
+            raise ValueError("weekdays must be ISO weekdays from 1 (Monday) to 7 (Sunday)")
+        if self.start >= self.end:
+            raise ValueError("working hours must start before they end")
+        return self
 
 
 class AgentProfile(BaseModel):
@@ -17,8 +39,17 @@ class AgentProfile(BaseModel):
     model: str | None = None
     temperature: float = 0.7
     scheduling_enabled: bool = False
+    # Booking: None means the server's defaults (CALENDAR_WORK_*, GOOGLE_CALENDAR_ID).
+    working_hours: WorkingHours | None = None
+    calendar_id: str | None = None
     builtin: bool = True
     user_id: str | None = None
+    # Custom bots only: the owner's own OpenAI key as Fernet ciphertext (see crypto.py),
+    # never the key itself; `repr=False` keeps even the ciphertext out of logs.
+    openai_key_encrypted: str | None = Field(default=None, repr=False)
+    openai_account: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> AgentProfile:
@@ -85,3 +116,43 @@ class SessionUser(BaseModel):
     @property
     def room(self) -> str:
         return f"user:{self.id}"
+
+
+def _utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, the same text the REST responses (pydantic) give."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Task(BaseModel):
+    """An action item from a conversation (or a booking), owned by one user."""
+
+    id: str
+    user_id: str
+    title: str
+    status: str = "open"
+    due_date: str | None = None  # YYYY-MM-DD in the calendar's zone
+    agent_key: str | None = None
+    contact_id: str | None = None
+    source_message_id: str | None = None
+    source: str = "chat"
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Task:
+        return cls.model_validate({**document, "id": str(document["_id"])})
+
+    def to_event(self) -> dict[str, Any]:
+        """The `task` of `agent:task-created` and of GET /tasks (camelCase)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "dueDate": self.due_date,
+            "agentKey": self.agent_key,
+            "contactId": self.contact_id,
+            "sourceMessageId": self.source_message_id,
+            "source": self.source,
+            "createdAt": _utc_iso(self.created_at),
+            "updatedAt": _utc_iso(self.updated_at),
+        }

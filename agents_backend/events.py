@@ -60,3 +60,21 @@ class SetAutoCreatePayload(Payload):
 class ConversationPayload(Payload):
     agent_key: Key = Field(alias="agentKey")
     contact_id: ContactId = Field(alias="contactId")
+
+
+class ScheduleConfirmPayload(Payload):
+    """`agent:schedule-confirm`: the slot the person picked and how to reach them.
+
+    Date, time and e-mail may be left out when the conversation already gave them: the
+    server then uses what NLU understood of the person's latest message (the slot
+    picker's `suggestedDate`, `suggestedTime` and `email`). Formats are checked by the
+    booking service, so a bad value gets a specific error rather than a schema dump.
+    """
+
+    agent_key: Key = Field(alias="agentKey")
+    contact_id: ContactId = Field(alias="contactId")
+    date: Annotated[str, StringConstraints(max_length=32)] | None = None
+    time: Annotated[str, StringConstraints(max_length=16)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=32)] | None = None
+    duration_minutes: int | None = Field(default=None, alias="durationMinutes")

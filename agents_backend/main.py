@@ -6,16 +6,26 @@ by python-socketio and every other path by FastAPI, whose lifespan still runs.
 
 from __future__ import annotations
 
-import logging
-
 import socketio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from agents_backend.config import Settings, get_settings
-from agents_backend.routers import agents, auth, calendar, custom_bots, health, tasks, usage
+from agents_backend.logs import CorrelationIdMiddleware, configure_logging
+from agents_backend.routers import (
+    admin,
+    agents,
+    auth,
+    calendar,
+    custom_bots,
+    health,
+    ops,
+    tasks,
+    usage,
+)
 from agents_backend.runtime import Runtime
 from agents_backend.sockets.namespace import AgentNamespace
+from agents_backend.sockets.origins import OriginPolicy
 from agents_backend.spa import mount_spa
 
 
@@ -28,7 +38,7 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
     server = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
-        cors_allowed_origins=settings.cors_origins,
+        cors_allowed_origins=OriginPolicy(settings.cors_origins),
         max_http_buffer_size=settings.max_http_buffer_bytes,
     )
     server.register_namespace(AgentNamespace(runtime))
@@ -37,8 +47,8 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
 
 def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO)
-    logging.getLogger("agents_backend").setLevel(logging.DEBUG if settings.debug else logging.INFO)
+    json_lines = settings.log_json if settings.log_json is not None else not settings.debug
+    configure_logging(json_lines=json_lines, debug=settings.debug)
     runtime = Runtime(settings)
     api = FastAPI(
         title="Agents",
@@ -46,6 +56,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         lifespan=runtime.lifespan,
     )
     api.state.runtime = runtime
+    api.add_middleware(CorrelationIdMiddleware)
     api.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -53,7 +64,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    for module in (health, auth, agents, custom_bots, calendar, tasks, usage):
+    for module in (health, ops, auth, agents, custom_bots, calendar, tasks, usage, admin):
         api.include_router(module.router)
     # Last: the SPA's catch-all must never shadow an API route.
     mount_spa(api, settings.spa_dir)

@@ -11,12 +11,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from agents_backend.agents.bot_chats import BotChats
 from agents_backend.agents.builtin import BUILTIN_AGENTS
 from agents_backend.agents.core import AgentCore, CoreLimits
 from agents_backend.agents.nlu import NLUEngine
 from agents_backend.agents.refiner import LLMRefiner
 from agents_backend.agents.responders import OfflineResponder, OpenAIResponder, Responder
+from agents_backend.agents.scheduling import SchedulingConfig, SchedulingService, select_backend
+from agents_backend.agents.tasks import TaskCreator
 from agents_backend.config import Settings
+from agents_backend.crypto import Cipher
 from agents_backend.database import Database
 from agents_backend.integrations.openai_client import OpenAIChat
 from agents_backend.store.agents import seed_builtin_agents
@@ -31,8 +38,12 @@ class NotStartedError(RuntimeError):
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Not loop-bound, so built at once: REST and the core share one cipher.
+        self.cipher = Cipher.from_settings(settings)
         self._database: Database | None = None
         self._core: AgentCore | None = None
+        self._scheduling: SchedulingService | None = None
+        self._redis: redis.Redis | None = None
 
     @property
     def database(self) -> Database:
@@ -45,6 +56,12 @@ class Runtime:
         if self._core is None:
             raise NotStartedError("the server has not finished starting")
         return self._core
+
+    @property
+    def scheduling(self) -> SchedulingService:
+        if self._scheduling is None:
+            raise NotStartedError("the server has not finished starting")
+        return self._scheduling
 
     @asynccontextmanager
     async def lifespan(self, _app: Any) -> AsyncIterator[None]:
@@ -69,8 +86,24 @@ class Runtime:
             refine_below=settings.nlu_refine_below,
         )
         self._database = database
+        calendar = select_backend(settings)
+        self._scheduling = SchedulingService(
+            db=database, backend=calendar, config=SchedulingConfig.from_settings(settings)
+        )
+        if settings.socketio_redis_url:
+            self._redis = redis.from_url(
+                settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+        bot_chats = BotChats(
+            cipher=self.cipher,
+            base_url=settings.openai_base_url,
+            timeout=settings.openai_timeout_seconds,
+            max_retries=settings.openai_max_retries,
+        )
         self._core = AgentCore(
             db=database,
+            bot_chats=bot_chats,
+            tasks=TaskCreator(db=database, timezone=settings.calendar_timezone),
             nlu=nlu,
             responder=responder,
             chat=chat,
@@ -80,16 +113,36 @@ class Runtime:
                 max_message_chars=settings.max_message_chars,
             ),
         )
-        logger.info("ready: llm=%s", "openai" if chat else "offline")
+        logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)
         try:
             yield
         finally:
             await self._core.drain(timeout=10.0)
             if chat is not None:
                 await chat.close()
+            await bot_chats.close()
             await database.close()
+            if self._redis is not None:
+                await self._redis.aclose()
+                self._redis = None
             self._core = None
+            self._scheduling = None
             self._database = None
+
+    async def check_dependencies(self) -> dict[str, bool]:
+        """What readiness depends on; Redis only when Socket.IO fans out through it."""
+        checks = {"database": self._database is not None and await self._database.ping()}
+        if self.settings.socketio_redis_url:
+            checks["redis"] = await self._redis_ping()
+        return checks
+
+    async def _redis_ping(self) -> bool:
+        if self._redis is None:
+            return False
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
 
     def _chat(self) -> OpenAIChat | None:
         key = self.settings.openai_api_key

@@ -19,6 +19,8 @@ from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess, start_server
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
+# A fixed Fernet key (32 url-safe base64 bytes), so tests can decrypt what was stored.
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE="
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +49,7 @@ def server_env(mongo: EmbeddedMongo, database: str) -> dict[str, str]:
         "MONGODB_URI": mongo.uri,
         "MONGODB_DATABASE": database,
         "JWT_SECRET": TEST_SECRET,
+        "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
         "DEBUG": "false",
         "CORS_ORIGINS": "http://localhost:5173",
     }

@@ -16,13 +16,15 @@ from typing import Any, Protocol
 from bson import ObjectId
 from pymongo.errors import PyMongoError
 
+from agents_backend.agents.bot_chats import BotChats
 from agents_backend.agents.context_loader import load_context
 from agents_backend.agents.errors import AgentError
 from agents_backend.agents.nlu import NLUEngine
 from agents_backend.agents.nlu_models import Intent, NLUResult
-from agents_backend.agents.responders import ReplyRequest, Responder
+from agents_backend.agents.responders import OpenAIResponder, ReplyRequest, Responder
 from agents_backend.agents.suggestions import suggest
 from agents_backend.agents.summary import summarize
+from agents_backend.agents.tasks import TaskCreator
 from agents_backend.database import Database
 from agents_backend.domain import AgentProfile, ChatMessage, SessionUser
 from agents_backend.events import (
@@ -64,8 +66,12 @@ class AgentCore:
         chat: OpenAIChat | None,
         default_model: str,
         limits: CoreLimits,
+        bot_chats: BotChats | None = None,
+        tasks: TaskCreator | None = None,
     ) -> None:
         self._db = db
+        self._bot_chats = bot_chats
+        self._tasks = tasks
         self._nlu = nlu
         self._responder = responder
         self._chat = chat
@@ -82,6 +88,8 @@ class AgentCore:
                 f"Message is longer than {self._limits.max_message_chars} characters.",
             )
         agent = await self._agent(user, payload.agent_key)
+        # Before storing: a bot whose key cannot be read fails now, not after the ack.
+        responder, chat = self._route(agent)
         nlu = self._nlu.analyze_rules(payload.message)
         message, created = await messages.insert_user_message(
             db=self._db,
@@ -103,7 +111,7 @@ class AgentCore:
         if created:
             await emitter.to_user(user.id, ServerEvent.MESSAGE, message.to_event())
         if await messages.claim_reply(db=self._db, message_id=message.id):
-            self._track(self._reply(user, agent, message, nlu, emitter))
+            self._track(self._reply(user, agent, message, nlu, emitter, responder, chat))
         return {"ok": True, "messageId": message.id, "duplicate": not created}
 
     def _track(self, work: Awaitable[None]) -> None:
@@ -127,6 +135,8 @@ class AgentCore:
         message: ChatMessage,
         nlu: NLUResult,
         emitter: Emitter,
+        responder: Responder,
+        chat: OpenAIChat | None,
     ) -> None:
         conversation = {"agentKey": agent.key, "contactId": message.contact_id}
 
@@ -146,13 +156,13 @@ class AgentCore:
             )
             usage: TokenUsage | None = None
             request = ReplyRequest(agent=agent, history=history, message=message, nlu=nlu)
-            async for piece in self._responder.reply(request):
+            async for piece in responder.reply(request):
                 if isinstance(piece, TokenUsage):
                     usage = piece
                     continue
                 parts.append(piece)
                 await emit(ServerEvent.STREAM, {"id": reply_id, "delta": piece})
-            reply = await self._store_reply(user, agent, message, reply_id, parts, False)
+            reply = await self._store_reply(user, agent, message, reply_id, parts, False, responder)
             await emit(ServerEvent.MESSAGE, reply.to_event())
             final_nlu = await refined if refined is not None else nlu
             await messages.finish_reply(
@@ -161,7 +171,7 @@ class AgentCore:
                 state=messages.ReplyState.DONE,
                 nlp=final_nlu.model_dump(mode="json") if refined is not None else None,
             )
-            model = self._responder.model_for(agent)
+            model = responder.model_for(agent)
             if usage is not None and model is not None:
                 await record_usage(
                     db=self._db,
@@ -171,8 +181,11 @@ class AgentCore:
                     completion_tokens=usage.completion_tokens,
                 )
             await self._after_reply(agent, message, final_nlu, reply, emit)
+            await self._create_tasks(agent, message, final_nlu, reply, chat, model, emit)
         except LLMError as exc:
-            await self._fail(user, agent, message, reply_id, parts, exc.code, exc.message, emit)
+            await self._fail(
+                user, agent, message, reply_id, parts, exc.code, exc.message, emit, responder
+            )
         except PyMongoError:
             logger.exception("database failure while replying")
             await self._fail(
@@ -184,6 +197,7 @@ class AgentCore:
                 "unavailable",
                 "The database is unavailable; please try again shortly.",
                 emit,
+                responder,
             )
         finally:
             if refined is not None and not refined.done():
@@ -198,6 +212,7 @@ class AgentCore:
         reply_id: str,
         parts: list[str],
         incomplete: bool,
+        responder: Responder,
     ) -> ChatMessage:
         return await messages.insert_agent_message(
             db=self._db,
@@ -207,9 +222,9 @@ class AgentCore:
             text="".join(parts),
             message_id=reply_id,
             reply_to=message.id,
-            offline=self._responder.offline,
+            offline=responder.offline,
             incomplete=incomplete,
-            model=self._responder.model_for(agent),
+            model=responder.model_for(agent),
         )
 
     async def _after_reply(
@@ -239,6 +254,48 @@ class AgentCore:
                 },
             )
 
+    def _route(self, agent: AgentProfile) -> tuple[Responder, OpenAIChat | None]:
+        """A bot with its own OpenAI key answers (and extracts tasks) through its own client.
+
+        Its owner pays for its replies; every other agent uses the server's responder.
+        """
+        own = self._bot_chats.chat_for(agent) if self._bot_chats is not None else None
+        if own is None:
+            return self._responder, self._chat
+        return OpenAIResponder(chat=own, default_model=self._default_model), own
+
+    async def _create_tasks(
+        self,
+        agent: AgentProfile,
+        message: ChatMessage,
+        nlu: NLUResult,
+        reply: ChatMessage,
+        chat: OpenAIChat | None,
+        model: str | None,
+        emit: Callable[[ServerEvent, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        """Auto-created tasks; the reply is already delivered, so a failure here is only
+        reported, never turned into a failed reply."""
+        if self._tasks is None:
+            return
+        try:
+            created = await self._tasks.from_exchange(
+                agent=agent, message=message, reply=reply, nlu=nlu, chat=chat, model=model
+            )
+        except PyMongoError:
+            logger.exception("could not store the tasks of message %s", message.id)
+            await emit(
+                ServerEvent.ERROR,
+                {
+                    "error": "The tasks of this message could not be saved.",
+                    "code": "task_not_created",
+                    "messageId": message.id,
+                },
+            )
+            return
+        for task in created:
+            await emit(ServerEvent.TASK_CREATED, {"task": task.to_event()})
+
     async def _fail(
         self,
         user: SessionUser,
@@ -249,11 +306,14 @@ class AgentCore:
         code: str,
         text: str,
         emit: Callable[[ServerEvent, dict[str, Any]], Awaitable[None]],
+        responder: Responder,
     ) -> None:
         """The user's message stays; a partial reply is kept, marked incomplete."""
         try:
             if parts:
-                partial = await self._store_reply(user, agent, message, reply_id, parts, True)
+                partial = await self._store_reply(
+                    user, agent, message, reply_id, parts, True, responder
+                )
                 await emit(ServerEvent.MESSAGE, partial.to_event())
             await messages.finish_reply(
                 db=self._db, message_id=message.id, state=messages.ReplyState.FAILED
@@ -287,8 +347,9 @@ class AgentCore:
             limit=self._limits.summary_messages,
         )
         model = agent.model or self._default_model
+        _responder, chat = self._route(agent)
         try:
-            text, offline, usage = await summarize(messages=history, chat=self._chat, model=model)
+            text, offline, usage = await summarize(messages=history, chat=chat, model=model)
         except LLMError as exc:
             raise AgentError(exc.code, exc.message) from exc
         if usage is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,6 +19,8 @@ import httpx
 import openai
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
+
+from agents_backend.metrics import LLM_ERRORS, LLM_LATENCY, TOKENS
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,12 @@ class LLMError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+        LLM_ERRORS.labels(code=code).inc()
+
+
+def _count_tokens(model: str, usage: TokenUsage) -> None:
+    TOKENS.labels(model=model, kind="prompt").inc(usage.prompt_tokens)
+    TOKENS.labels(model=model, kind="completion").inc(usage.completion_tokens)
 
 
 def _as_llm_error(exc: openai.OpenAIError) -> LLMError:
@@ -81,6 +90,7 @@ class OpenAIChat:
         A failure part-way raises `LLMError` after some deltas were yielded; the caller
         decides what to do with the partial text.
         """
+        started = time.perf_counter()
         try:
             stream = await self._client.chat.completions.create(
                 model=model,
@@ -96,10 +106,13 @@ class OpenAIChat:
                         if delta:
                             yield delta
                     if chunk.usage is not None:
-                        yield TokenUsage(
+                        usage = TokenUsage(
                             prompt_tokens=chunk.usage.prompt_tokens,
                             completion_tokens=chunk.usage.completion_tokens,
                         )
+                        _count_tokens(model, usage)
+                        yield usage
+            LLM_LATENCY.labels(kind="stream").observe(time.perf_counter() - started)
         except openai.OpenAIError as exc:
             logger.warning("chat stream failed: %s", type(exc).__name__)
             raise _as_llm_error(exc) from exc
@@ -121,9 +134,13 @@ class OpenAIChat:
         kwargs: dict[str, Any] = {}
         if json_mode:
             kwargs["response_format"] = {"type": "json_object"}
+        started = time.perf_counter()
         try:
             completion = await self._client.chat.completions.create(
                 model=model, messages=_params(messages), temperature=temperature, **kwargs
+            )
+            LLM_LATENCY.labels(kind="json" if json_mode else "complete").observe(
+                time.perf_counter() - started
             )
         except openai.OpenAIError as exc:
             logger.warning("chat completion failed: %s", type(exc).__name__)
@@ -134,6 +151,8 @@ class OpenAIChat:
             if completion.usage
             else None
         )
+        if usage is not None:
+            _count_tokens(model, usage)
         return text, usage
 
     async def complete_json(

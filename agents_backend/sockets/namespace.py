@@ -19,10 +19,13 @@ from agents_backend.agents.errors import AgentError
 from agents_backend.domain import SessionUser
 from agents_backend.events import (
     ConversationPayload,
+    ScheduleConfirmPayload,
     SendPayload,
     ServerEvent,
     SetAutoCreatePayload,
 )
+from agents_backend.logs import CORRELATION_ID, new_correlation_id
+from agents_backend.metrics import CONNECTED_SOCKETS
 from agents_backend.runtime import Runtime
 from agents_backend.security import InvalidTokenError, decode_token
 from agents_backend.store.users import get_user
@@ -59,6 +62,9 @@ class AgentNamespace(socketio.AsyncNamespace):
         The library's default lookup would silently drop `agent:send`; unknown events
         and malformed payloads get an `agent:error` instead of vanishing.
         """
+        # Each event runs in its own task, so this id tags just this event's log lines
+        # (and the reply task it starts, which copies the context).
+        CORRELATION_ID.set(new_correlation_id())
         if event in _LIFECYCLE:
             return await super().trigger_event(event, *args)
         sid = args[0]
@@ -126,6 +132,12 @@ class AgentNamespace(socketio.AsyncNamespace):
         session_user = SessionUser(id=user["_id"], name=user["name"], email=user["email"])
         await self.save_session(sid, {"user": session_user})
         await self.enter_room(sid, session_user.room)
+        CONNECTED_SOCKETS.inc()
+
+    async def on_disconnect(self, sid: str, reason: str) -> None:
+        # Only sockets that passed authentication were counted.
+        if isinstance((await self.get_session(sid)).get("user"), SessionUser):
+            CONNECTED_SOCKETS.dec()
 
     async def _user(self, sid: str) -> SessionUser:
         session = await self.get_session(sid)
@@ -151,3 +163,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def on_agent_request_summary(self, sid: str, data: Any) -> Ack:
         payload = ConversationPayload.model_validate(data)
         return await self._runtime.core.request_summary(await self._user(sid), payload, self)
+
+    async def on_agent_schedule_confirm(self, sid: str, data: Any) -> Ack:
+        payload = ScheduleConfirmPayload.model_validate(data)
+        return await self._runtime.scheduling.confirm(await self._user(sid), payload, self)

@@ -12,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from agents_backend.database import Database, Document
 from agents_backend.domain import ChatMessage
+from agents_backend.metrics import MESSAGES
 
 
 class ReplyState(StrEnum):
@@ -72,6 +73,7 @@ async def insert_user_message(
         if existing is None:  # pragma: no cover - the index guarantees a winner exists
             raise
         return ChatMessage.from_document(existing), False
+    MESSAGES.labels(author="user").inc()
     return ChatMessage.from_document(document), True
 
 
@@ -128,6 +130,7 @@ async def insert_agent_message(
         "model": model,
     }
     await db.messages.insert_one(document)
+    MESSAGES.labels(author=author).inc()
     return ChatMessage.from_document(document)
 
 

@@ -28,3 +28,19 @@ async def record_usage(
 async def usage_for_user(*, db: Database, user_id: str) -> list[Document]:
     cursor = db.usage.find({"user_id": user_id}, {"_id": 0}).sort([("day", -1), ("model", 1)])
     return [document async for document in cursor]
+
+
+async def usage_rows(
+    *, db: Database, user_id: str | None, since: str | None = None, until: str | None = None
+) -> list[Document]:
+    """Counters between two UTC days (inclusive); every user's when `user_id` is None."""
+    query: Document = {} if user_id is None else {"user_id": user_id}
+    days: Document = {}
+    if since is not None:
+        days["$gte"] = since
+    if until is not None:
+        days["$lte"] = until
+    if days:
+        query["day"] = days
+    cursor = db.usage.find(query, {"_id": 0}).sort([("day", -1), ("model", 1), ("user_id", 1)])
+    return [document async for document in cursor]

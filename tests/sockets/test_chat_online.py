@@ -275,6 +275,37 @@ def _oid(value: str) -> Any:
     return ObjectId(value)
 
 
+def _metric(base_url: str, name: str) -> float:
+    import httpx
+
+    for line in httpx.get(base_url + "/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_metrics_count_model_latency_tokens_and_errors(
+    online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
+) -> None:
+    base = online_server.base_url
+    tokens = 'agents_llm_tokens_total{kind="completion",model="gpt-test"}'
+    streams = 'agents_llm_request_seconds_count{kind="stream"}'
+    errors = 'agents_llm_errors_total{code="llm_unavailable"}'
+    before = {name: _metric(base, name) for name in (tokens, streams, errors)}
+    _account, client = await connect_user(online_server)
+
+    ok = await client.emit("agent:send", send("support", "measure me"))
+    await client.wait_for("agent:message", reply_to(ok["messageId"]))
+    fake_llm.script("stream", Fault(502), Fault(502))
+    await client.emit("agent:send", send("support", "and fail"))
+    await client.wait_for("agent:error")
+
+    answered = len(fake_llm.requests) - 2  # NLU extractions report tokens too
+    assert _metric(base, tokens) == before[tokens] + 7 * answered
+    assert _metric(base, streams) == before[streams] + 1
+    assert _metric(base, errors) == before[errors] + 1
+
+
 async def test_model_429_after_the_sdk_retry_is_a_rate_limit_error(
     online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
 ) -> None:

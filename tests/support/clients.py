@@ -60,9 +60,22 @@ class RecordingClient:
 
         self.sio.on("*", record)
 
-    async def connect(self, base_url: str, token: str | None) -> None:
+    async def connect(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        headers: dict[str, str] | None = None,
+        transports: list[str] | None = None,
+    ) -> None:
         auth = {"token": token} if token is not None else None
-        await self.sio.connect(base_url, auth=auth, transports=["websocket"], wait_timeout=5)
+        await self.sio.connect(
+            base_url,
+            auth=auth,
+            headers=headers or {},
+            transports=transports or ["websocket"],
+            wait_timeout=5,
+        )
 
     async def emit(self, event: str, data: Any, timeout: float = 10.0) -> Any:
         return await self.sio.call(event, data, timeout=timeout)

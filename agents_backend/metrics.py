@@ -1,0 +1,31 @@
+"""Prometheus metrics for one process, in its own registry.
+
+A private registry (not the global default) so tests and several apps in one process
+never collide, and `/metrics` shows exactly what this server counts.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+CONNECTED_SOCKETS = Gauge(
+    "agents_connected_sockets", "Socket.IO connections currently open", registry=REGISTRY
+)
+MESSAGES = Counter(
+    "agents_messages_total", "Chat messages stored, by author", ["author"], registry=REGISTRY
+)
+LLM_LATENCY = Histogram(
+    "agents_llm_request_seconds",
+    "Time from sending a model request to its last chunk",
+    ["kind"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+    registry=REGISTRY,
+)
+LLM_ERRORS = Counter(
+    "agents_llm_errors_total", "Model calls that failed, by error code", ["code"], registry=REGISTRY
+)
+TOKENS = Counter(
+    "agents_llm_tokens_total", "Tokens reported by the model", ["model", "kind"], registry=REGISTRY
+)

@@ -1,0 +1,69 @@
+import { ref } from 'vue'
+import { calendarApi, errorMessage } from '@/services/api'
+import type { AvailableSlot } from '@/types/api'
+import type { ScheduleConfirmPayload, PlainAck } from '@/types/events'
+import { ACK_TIMEOUT_MS, useAgentsStore } from '@/stores/agents'
+
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/
+
+/** YYYY-MM-DD of a Date in the browser's own calendar (for the date picker). */
+export function isoDate(date: Date): string {
+  const y = date.getFullYear()
+  const m = String(date.getMonth() + 1).padStart(2, '0')
+  const d = String(date.getDate()).padStart(2, '0')
+  return `${y}-${m}-${d}`
+}
+
+export function parseIsoDate(value: string): Date {
+  const [y, m, d] = value.split('-').map(Number)
+  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1)
+}
+
+/** Availability for a day (already in the calendar's time zone) and booking a slot. */
+export function useCalendar() {
+  const slots = ref<AvailableSlot[]>([])
+  const timezone = ref<string | null>(null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const confirming = ref(false)
+  let requestSeq = 0
+
+  async function loadSlots(date: string, agentKey?: string): Promise<void> {
+    const seq = ++requestSeq
+    loading.value = true
+    error.value = null
+    try {
+      const data = await calendarApi.availableSlots(date, agentKey)
+      if (seq !== requestSeq) return // a later day was picked meanwhile
+      slots.value = data.available_slots
+      timezone.value = data.timezone
+    } catch (e) {
+      if (seq !== requestSeq) return
+      slots.value = []
+      error.value = errorMessage(e)
+    } finally {
+      if (seq === requestSeq) loading.value = false
+    }
+  }
+
+  /** Resolves to null on success, or the refusal `{code, message}`. */
+  async function confirm(
+    payload: ScheduleConfirmPayload,
+  ): Promise<{ code: string; message: string } | null> {
+    const socket = useAgentsStore().socket()
+    if (!socket) return { code: 'disconnected', message: 'disconnected' }
+    confirming.value = true
+    try {
+      const ack: PlainAck = await socket
+        .timeout(ACK_TIMEOUT_MS * 2)
+        .emitWithAck('agent:schedule-confirm', payload)
+      return ack.ok ? null : ack.error
+    } catch {
+      return { code: 'timeout', message: 'timeout' }
+    } finally {
+      confirming.value = false
+    }
+  }
+
+  return { slots, timezone, loading, error, confirming, loadSlots, confirm }
+}

@@ -1,0 +1,35 @@
+import type { App } from 'vue'
+import { watch } from 'vue'
+import { createPinia } from 'pinia'
+
+import { i18n } from './i18n'
+import { router } from './router'
+import { vuetify } from './vuetify'
+import { useAuthStore } from '@/stores/auth'
+
+export function registerPlugins(app: App): void {
+  const pinia = createPinia()
+  app.use(pinia).use(i18n).use(vuetify)
+  const auth = useAuthStore(pinia)
+  auth.resume()
+  window.addEventListener('storage', (event) => {
+    if (event.key === 'agents.session') auth.adoptFromStorage()
+  })
+  // A session that ends (refresh refused, signed out elsewhere) goes back to sign-in.
+  watch(
+    () => auth.isAuthenticated,
+    (signedIn) => {
+      if (!signedIn && router.currentRoute.value.name !== 'login') void router.replace({ name: 'login' })
+    },
+  )
+  app.use(router)
+  // Vuetify's own strings (date picker, pagination) follow the app's language.
+  watch(
+    () => i18n.global.locale.value,
+    (locale) => {
+      vuetify.locale.current.value = locale
+      document.documentElement.lang = locale
+    },
+    { immediate: true },
+  )
+}

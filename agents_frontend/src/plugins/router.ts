@@ -1,0 +1,28 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from '@/stores/auth'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true } },
+    {
+      path: '/',
+      component: () => import('@/views/ShellView.vue'),
+      children: [
+        { path: '', name: 'home', component: () => import('@/views/ChatView.vue') },
+        { path: 'chat/:agentKey/:contactId?', name: 'chat', component: () => import('@/views/ChatView.vue') },
+        { path: 'bots', name: 'bots', component: () => import('@/views/BotsView.vue') },
+      ],
+    },
+    { path: '/:pathMatch(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => {
+  const auth = useAuthStore()
+  if (!to.meta.public && !auth.isAuthenticated) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  if (to.name === 'login' && auth.isAuthenticated) return { name: 'home' }
+  return true
+})

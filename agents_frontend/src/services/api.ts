@@ -1,0 +1,162 @@
+import axios, { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios'
+import type {
+  AgentList,
+  AvailableSlots,
+  BotTemplate,
+  CustomBot,
+  CustomBotInput,
+  MessagePage,
+  TokenPair,
+  UserPublic,
+} from '@/types/api'
+import type { AgentMessageEvent, Task } from '@/types/events'
+
+/** `VITE_API_URL` when the SPA is served apart from the API; else the page's own origin. */
+export function apiBaseUrl(): string {
+  const configured = import.meta.env.VITE_API_URL
+  if (configured) return configured.replace(/\/+$/, '')
+  return typeof window === 'undefined' ? 'http://localhost:3000' : window.location.origin
+}
+
+/** How the client reaches the session without importing the store (no import cycle). */
+export interface AuthHooks {
+  accessToken: () => string | null
+  /** Resolves to a fresh access token, or null when the session is over. */
+  refresh: () => Promise<string | null>
+}
+
+let hooks: AuthHooks = { accessToken: () => null, refresh: async () => null }
+
+export function configureAuth(next: AuthHooks): void {
+  hooks = next
+}
+
+export const http: AxiosInstance = axios.create({ baseURL: apiBaseUrl(), timeout: 20000 })
+
+type RetriableConfig = InternalAxiosRequestConfig & { _retried?: boolean; _public?: boolean }
+
+http.interceptors.request.use((config: RetriableConfig) => {
+  const token = hooks.accessToken()
+  if (token && !config._public) config.headers.set('Authorization', `Bearer ${token}`)
+  return config
+})
+
+http.interceptors.response.use(undefined, async (error: AxiosError) => {
+  const config = error.config as RetriableConfig | undefined
+  // One silent refresh per request: an expired access token should not show as an error.
+  if (error.response?.status === 401 && config && !config._retried && !config._public) {
+    config._retried = true
+    const token = await hooks.refresh()
+    if (token) {
+      config.headers.set('Authorization', `Bearer ${token}`)
+      return http.request(config)
+    }
+  }
+  throw error
+})
+
+/** The server's `detail` (string or validation list) as one readable line. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof AxiosError) {
+    const detail: unknown = error.response?.data?.detail
+    if (typeof detail === 'string') return detail
+    if (Array.isArray(detail)) {
+      return detail
+        .map((item: { msg?: string; loc?: unknown[] }) =>
+          [item.loc?.slice(1).join('.'), item.msg].filter(Boolean).join(': '),
+        )
+        .join('; ')
+    }
+    if (!error.response) return 'network'
+    return error.message
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
+const publicRequest = { _public: true } as Record<string, unknown>
+
+export const authApi = {
+  async register(body: { name: string; email: string; password: string }): Promise<TokenPair> {
+    return (await http.post<TokenPair>('/auth/register', body, publicRequest)).data
+  },
+  async login(body: { email: string; password: string }): Promise<TokenPair> {
+    return (await http.post<TokenPair>('/auth/login', body, publicRequest)).data
+  },
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const body = { refresh_token: refreshToken }
+    return (await http.post<TokenPair>('/auth/refresh', body, publicRequest)).data
+  },
+  async logout(refreshToken: string): Promise<void> {
+    await http.post('/auth/logout', { refresh_token: refreshToken }, publicRequest)
+  },
+  async me(): Promise<UserPublic> {
+    return (await http.get<UserPublic>('/auth/me')).data
+  },
+}
+
+export interface HistoryQuery {
+  limit?: number
+  before?: string
+  after?: string
+}
+
+export const agentsApi = {
+  async list(): Promise<AgentList> {
+    return (await http.get<AgentList>('/agents')).data
+  },
+  async history(
+    agentKey: string,
+    contactId: string,
+    query: HistoryQuery,
+  ): Promise<MessagePage<AgentMessageEvent>> {
+    const path = `/agents/${encodeURIComponent(agentKey)}/conversations/${encodeURIComponent(contactId)}/messages`
+    return (await http.get<MessagePage<AgentMessageEvent>>(path, { params: query })).data
+  },
+}
+
+export const calendarApi = {
+  async availableSlots(date: string, agentKey?: string, durationMinutes = 60): Promise<AvailableSlots> {
+    const params: Record<string, string | number> = { date, duration_minutes: durationMinutes }
+    if (agentKey) params.agentKey = agentKey
+    return (await http.get<AvailableSlots>('/calendar/available-slots', { params })).data
+  },
+}
+
+function unwrapBot(data: unknown): CustomBot {
+  const wrapped = data as { bot?: CustomBot } | null
+  return wrapped?.bot ?? (data as CustomBot)
+}
+
+function unwrapList<T>(data: unknown, field: string): T[] {
+  if (Array.isArray(data)) return data as T[]
+  const value = (data as Record<string, unknown> | null)?.[field]
+  return Array.isArray(value) ? (value as T[]) : []
+}
+
+export const customBotsApi = {
+  async list(): Promise<CustomBot[]> {
+    return unwrapList<CustomBot>((await http.get('/custom-bots')).data, 'bots')
+  },
+  async templates(): Promise<BotTemplate[]> {
+    return unwrapList<BotTemplate>((await http.get('/custom-bots/templates')).data, 'templates')
+  },
+  async create(input: CustomBotInput): Promise<CustomBot> {
+    return unwrapBot((await http.post('/custom-bots', input)).data)
+  },
+  async update(key: string, input: CustomBotInput): Promise<CustomBot> {
+    return unwrapBot((await http.put(`/custom-bots/${encodeURIComponent(key)}`, input)).data)
+  },
+  async remove(key: string): Promise<void> {
+    await http.delete(`/custom-bots/${encodeURIComponent(key)}`)
+  },
+  async clone(key: string, overrides: Partial<CustomBotInput> = {}): Promise<CustomBot> {
+    const path = `/custom-bots/${encodeURIComponent(key)}/clone`
+    return unwrapBot((await http.post(path, overrides)).data)
+  },
+}
+
+export const tasksApi = {
+  async list(params: { agentKey?: string; contactId?: string } = {}): Promise<Task[]> {
+    return unwrapList<Task>((await http.get('/tasks', { params })).data, 'tasks')
+  },
+}

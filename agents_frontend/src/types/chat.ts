@@ -1,0 +1,70 @@
+import type { AgentMessageEvent, Author, BookedEvent, ShowSlotPickerEvent, Task } from './events'
+
+/**
+ * How a message stands on this client. `queued`: typed while disconnected, sent on
+ * reconnect; `sending`: awaiting the ack; `streaming`: an agent reply still arriving.
+ */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'streaming'
+
+export interface ChatMessage {
+  /** Stable render key: kept when the optimistic copy becomes the server's copy. */
+  key: string
+  id: string | null
+  clientMessageId?: string
+  agentKey: string
+  contactId: string
+  author: Author
+  text: string
+  timestamp: number
+  offline: boolean
+  incomplete: boolean
+  replyTo?: string
+  status: DeliveryStatus
+  /** Why sending failed (status `failed`). */
+  error?: string
+  /** The agent could not answer this (own) message; retry asks again. */
+  replyError?: string
+  /** Which delivery attempt is current, so a stale ack cannot overwrite a newer one. */
+  attempt: number
+}
+
+export interface ConversationError {
+  message: string
+  code: string
+}
+
+export interface Conversation {
+  agentKey: string
+  contactId: string
+  messages: ChatMessage[]
+  loaded: boolean
+  loading: boolean
+  loadingOlder: boolean
+  hasMore: boolean
+  typing: boolean
+  suggestions: string[]
+  error: ConversationError | null
+  slotRequest: ShowSlotPickerEvent | null
+  summary: { text: string; offline: boolean } | null
+  summaryLoading: boolean
+  bookings: BookedEvent[]
+  tasks: Task[]
+}
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected'
+
+export function fromEvent(event: AgentMessageEvent): Omit<ChatMessage, 'key' | 'attempt'> {
+  return {
+    id: event.id,
+    clientMessageId: event.clientMessageId,
+    agentKey: event.agentKey,
+    contactId: event.contactId,
+    author: event.author,
+    text: event.text,
+    timestamp: event.timestamp,
+    offline: event.offline,
+    incomplete: event.incomplete ?? false,
+    replyTo: event.replyTo,
+    status: 'sent',
+  }
+}
