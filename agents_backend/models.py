@@ -55,6 +55,11 @@ class AgentPublic(BaseModel):
     temperature: float
     scheduling_enabled: bool = Field(serialization_alias="schedulingEnabled")
     builtin: bool
+    auto_create: bool = Field(
+        default=False,
+        serialization_alias="autoCreate",
+        description="Whether this user has auto-created tasks on for this agent.",
+    )
 
 
 class AgentList(BaseModel):

@@ -49,9 +49,10 @@ from agents_backend.integrations.calendar_backend import (
 )
 from agents_backend.integrations.google_calendar import GoogleCalendar, load_credentials
 from agents_backend.integrations.local_calendar import LocalCalendar
+from agents_backend.store import agent_settings, messages
 from agents_backend.store import events as bookings
-from agents_backend.store import messages
 from agents_backend.store.agents import get_agent_for_user
+from agents_backend.store.tasks import TaskSource, create_task
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +244,45 @@ class SchedulingService:
             user.id, ServerEvent.SCHEDULE_CONFIRM, {**conversation, "event": public}
         )
         await emitter.to_user(user.id, ServerEvent.MESSAGE, note.to_event())
+        await self._task_for_booking(user, agent, confirmed, day, email, hints.language, emitter)
         return {"ok": True, "event": public, "messageId": note.id}
+
+    async def _task_for_booking(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        booking: Document,
+        day: date,
+        email: str,
+        language: str,
+        emitter: Emitter,
+    ) -> None:
+        """With auto-create on, a booked meeting is also a task (once per booking)."""
+        if not await agent_settings.get_auto_create(
+            db=self._db, user_id=user.id, agent_key=agent.key
+        ):
+            return
+        title = f"Reunião com {email}" if language == "pt" else f"Meeting with {email}"
+        task, created = await create_task(
+            db=self._db,
+            user_id=user.id,
+            title=title,
+            due_date=day.isoformat(),
+            agent_key=agent.key,
+            contact_id=booking["contact_id"],
+            source_message_id=str(booking["_id"]),
+            source=TaskSource.MEETING,
+        )
+        if created:
+            await emitter.to_user(
+                user.id,
+                ServerEvent.TASK_CREATED,
+                {
+                    "agentKey": agent.key,
+                    "contactId": booking["contact_id"],
+                    "task": task.to_event(),
+                },
+            )
 
     async def _book(
         self,

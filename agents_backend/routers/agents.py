@@ -9,13 +9,14 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from agents_backend.deps import CurrentUser, DbDep, SettingsDep
 from agents_backend.domain import AgentProfile
 from agents_backend.models import AgentList, AgentPublic, MessagePage
+from agents_backend.store.agent_settings import auto_create_by_agent
 from agents_backend.store.agents import get_agent_for_user, list_agents_for_user
 from agents_backend.store.messages import page_messages
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 
 
-def agent_public(agent: AgentProfile) -> AgentPublic:
+def agent_public(agent: AgentProfile, *, auto_create: bool = False) -> AgentPublic:
     return AgentPublic(
         key=agent.key,
         name=agent.name,
@@ -26,13 +27,18 @@ def agent_public(agent: AgentProfile) -> AgentPublic:
         temperature=agent.temperature,
         scheduling_enabled=agent.scheduling_enabled,
         builtin=agent.builtin,
+        auto_create=auto_create,
     )
 
 
 @router.get("", response_model=AgentList, response_model_by_alias=True)
 async def list_agents(user: CurrentUser, db: DbDep, settings: SettingsDep) -> AgentList:
     agents = await list_agents_for_user(db=db, user_id=user["_id"])
-    return AgentList(agents=[agent_public(a) for a in agents], offline=not settings.llm_enabled)
+    switches = await auto_create_by_agent(db=db, user_id=user["_id"])
+    return AgentList(
+        agents=[agent_public(a, auto_create=switches.get(a.key, False)) for a in agents],
+        offline=not settings.llm_enabled,
+    )
 
 
 @router.get(

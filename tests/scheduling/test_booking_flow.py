@@ -276,3 +276,41 @@ async def test_available_slots_answers_bad_queries_with_a_clear_422(
         assert words_in_detail in response.json()["detail"]
     assert nobody.status_code == 404
     assert anonymous.status_code == 401
+
+
+async def test_with_auto_create_on_a_booking_also_becomes_one_task(
+    booking_server: ServerProcess, connect: Connect
+) -> None:
+    account, tab = await connect(None)
+    await tab.emit("agent:set-auto-create", {"agentKey": "sdr", "autoCreate": True})
+    day = days_ahead(4).isoformat()
+
+    answer = await tab.emit(
+        "agent:schedule-confirm",
+        confirm(contactId="lead-task", date=day, time="10:00", email="ana@example.com"),
+    )
+
+    assert answer["ok"] is True, answer
+    created = (await tab.wait_for("agent:task-created"))[0]
+    assert (created["agentKey"], created["contactId"]) == ("sdr", "lead-task")
+    assert created["task"]["dueDate"] == day
+    assert "ana@example.com" in created["task"]["title"]
+    async with httpx.AsyncClient(base_url=booking_server.base_url) as http:
+        tasks = (
+            await http.get("/tasks", headers={"Authorization": f"Bearer {account.access_token}"})
+        ).json()
+    assert [t["id"] for t in tasks["tasks"]] == [created["task"]["id"]]
+
+
+async def test_with_auto_create_off_a_booking_makes_no_task(
+    booking_server: ServerProcess, connect: Connect
+) -> None:
+    _account, tab = await connect(None)
+    day = days_ahead(4).isoformat()
+    answer = await tab.emit(
+        "agent:schedule-confirm",
+        confirm(contactId="lead-notask", date=day, time="13:00", email="bo@example.com"),
+    )
+    assert answer["ok"] is True, answer
+    await tab.wait_for("agent:message", lambda d: d["author"] == "system")
+    assert tab.of("agent:task-created") == []

@@ -38,6 +38,15 @@ async def test_auto_create_is_stored_per_user_and_agent(
         for s in settings.find({"user_id": {"$in": [alice.user_id, bob.user_id]}})
     }
     assert stored == {(alice.user_id, "sdr"): True, (bob.user_id, "support"): False}
+    # A reload (the agents list) shows each person their own switches.
+    async with httpx.AsyncClient(base_url=offline_server.base_url) as http:
+        for account, expected in (
+            (alice, {"sdr": True, "support": False}),
+            (bob, {"sdr": False, "support": False}),
+        ):
+            listed = (await http.get("/agents", headers=account.headers)).json()["agents"]
+            shown = {a["key"]: a["autoCreate"] for a in listed if a["key"] in expected}
+            assert shown == expected
 
 
 async def _exchange(client: RecordingClient, text: str, contact: str) -> None:
