@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     # JSON lines for log collectors; unset means JSON in production, text in development.
     log_json: bool | None = None
 
+    # Abuse limits ("N/second|minute|hour|day"), shared through Redis when configured.
+    rate_limit_messages: str = "30/minute"
+    rate_limit_logins_per_account: str = "10/minute"
+    rate_limit_logins_per_ip: str = "60/minute"
+    rate_limit_connections_per_ip: str = "120/minute"
+
+    # Tokens one user may spend per UTC day across all models; 0 means no budget.
+    daily_token_budget: int = Field(default=0, ge=0)
+
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)
     max_http_buffer_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -26,6 +26,7 @@ from agents_backend.config import Settings
 from agents_backend.crypto import Cipher
 from agents_backend.database import Database
 from agents_backend.integrations.openai_client import OpenAIChat
+from agents_backend.rate_limits import RateLimits, build_rate_limits
 from agents_backend.store.agents import seed_builtin_agents
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Runtime:
         self._core: AgentCore | None = None
         self._scheduling: SchedulingService | None = None
         self._redis: redis.Redis | None = None
+        self._rate_limits: RateLimits | None = None
 
     @property
     def database(self) -> Database:
@@ -56,6 +58,12 @@ class Runtime:
         if self._core is None:
             raise NotStartedError("the server has not finished starting")
         return self._core
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        if self._rate_limits is None:
+            raise NotStartedError("the server has not finished starting")
+        return self._rate_limits
 
     @property
     def scheduling(self) -> SchedulingService:
@@ -86,6 +94,13 @@ class Runtime:
             refine_below=settings.nlu_refine_below,
         )
         self._database = database
+        self._rate_limits = build_rate_limits(
+            redis_url=settings.socketio_redis_url,
+            messages=settings.rate_limit_messages,
+            logins_per_account=settings.rate_limit_logins_per_account,
+            logins_per_ip=settings.rate_limit_logins_per_ip,
+            connections_per_ip=settings.rate_limit_connections_per_ip,
+        )
         calendar = select_backend(settings)
         self._scheduling = SchedulingService(
             db=database, backend=calendar, config=SchedulingConfig.from_settings(settings)
@@ -111,6 +126,7 @@ class Runtime:
             limits=CoreLimits(
                 context_messages=settings.context_messages,
                 max_message_chars=settings.max_message_chars,
+                daily_token_budget=settings.daily_token_budget,
             ),
         )
         logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)

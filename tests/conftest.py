@@ -8,13 +8,13 @@ fresh database names, so nothing leaks between runs.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 from pymongo import MongoClient
 
 from agents_backend.embedded_mongo import EmbeddedMongo
-from tests.support.clients import RecordingClient
+from tests.support.clients import Account, RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess, start_server
 
@@ -52,6 +52,9 @@ def server_env(mongo: EmbeddedMongo, database: str) -> dict[str, str]:
         "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
         "DEBUG": "false",
         "CORS_ORIGINS": "http://localhost:5173",
+        # Every test user comes from 127.0.0.1; the limits themselves have their own tests.
+        "RATE_LIMIT_LOGINS_PER_IP": "100000/minute",
+        "RATE_LIMIT_CONNECTIONS_PER_IP": "100000/minute",
     }
 
 
@@ -109,3 +112,20 @@ async def socket_clients() -> AsyncIterator[list[RecordingClient]]:
     yield clients
     for client in clients:
         await client.close()
+
+
+Connect = Callable[[ServerProcess], Awaitable[tuple[Account, RecordingClient]]]
+
+
+@pytest.fixture
+def connect_user(socket_clients: list[RecordingClient]) -> Connect:
+    """Registers a fresh user on a server and opens one socket for them."""
+
+    async def connect(server: ServerProcess) -> tuple[Account, RecordingClient]:
+        account = await register(server.base_url)
+        client = RecordingClient()
+        socket_clients.append(client)
+        await client.connect(server.base_url, account.access_token)
+        return account, client
+
+    return connect

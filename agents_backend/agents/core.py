@@ -36,7 +36,7 @@ from agents_backend.events import (
 from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
 from agents_backend.store import agent_settings, messages
 from agents_backend.store.agents import get_agent_for_user
-from agents_backend.store.usage import record_usage
+from agents_backend.store.usage import record_usage, tokens_used_today
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class CoreLimits:
     context_messages: int = 10
     max_message_chars: int = 4000
     summary_messages: int = 50
+    daily_token_budget: int = 0  # 0: unlimited
 
 
 class AgentCore:
@@ -90,6 +91,8 @@ class AgentCore:
         agent = await self._agent(user, payload.agent_key)
         # Before storing: a bot whose key cannot be read fails now, not after the ack.
         responder, chat = self._route(agent)
+        if not responder.offline:
+            await self._check_budget(user)
         nlu = self._nlu.analyze_rules(payload.message)
         message, created = await messages.insert_user_message(
             db=self._db,
@@ -113,6 +116,15 @@ class AgentCore:
         if await messages.claim_reply(db=self._db, message_id=message.id):
             self._track(self._reply(user, agent, message, nlu, emitter, responder, chat))
         return {"ok": True, "messageId": message.id, "duplicate": not created}
+
+    async def _check_budget(self, user: SessionUser) -> None:
+        """Refuses before anything is stored or sent to the model, so nothing is lost."""
+        budget = self._limits.daily_token_budget
+        if budget and await tokens_used_today(db=self._db, user_id=user.id) >= budget:
+            raise AgentError(
+                "token_budget_exceeded",
+                "You have used today's AI budget; it renews at midnight UTC.",
+            )
 
     def _track(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

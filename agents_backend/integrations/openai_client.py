@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import httpx
+import httpx2
 import openai
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
@@ -54,7 +54,32 @@ def _count_tokens(model: str, usage: TokenUsage) -> None:
     TOKENS.labels(model=model, kind="completion").inc(usage.completion_tokens)
 
 
+# The SDK's own pool size, which passing a transport would otherwise replace.
+_POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
+
+
+class _QuotaAwareTransport(httpx2.AsyncHTTPTransport):
+    """Marks a 429 `insufficient_quota` as not retryable.
+
+    The SDK retries every 429, but an exhausted quota does not recover in seconds; the
+    SDK obeys `x-should-retry`, so setting it here is how we stop its retry loop without
+    adding one of our own.
+    """
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await super().handle_async_request(request)
+        if response.status_code == 429:
+            await response.aread()
+            if b"insufficient_quota" in response.content:
+                response.headers["x-should-retry"] = "false"
+        return response
+
+
 def _as_llm_error(exc: openai.OpenAIError) -> LLMError:
+    if isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota":
+        return LLMError(
+            "llm_quota", "AI unavailable: the AI provider's quota for this account is used up."
+        )
     if isinstance(exc, openai.APITimeoutError):
         return LLMError("llm_timeout", "The AI model took too long to answer. Please try again.")
     if isinstance(exc, openai.RateLimitError):
@@ -79,7 +104,13 @@ class OpenAIChat:
         self, *, api_key: str, base_url: str | None, timeout: float, max_retries: int
     ) -> None:
         self._client = AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_client=openai.DefaultAsyncHttpxClient(
+                transport=_QuotaAwareTransport(limits=_POOL_LIMITS)
+            ),
         )
 
     async def stream(
@@ -116,10 +147,10 @@ class OpenAIChat:
         except openai.OpenAIError as exc:
             logger.warning("chat stream failed: %s", type(exc).__name__)
             raise _as_llm_error(exc) from exc
-        except httpx.TimeoutException as exc:  # a stalled stream: the SDK does not wrap these
+        except httpx2.TimeoutException as exc:  # a stalled stream: the SDK does not wrap these
             logger.warning("chat stream stalled: %s", type(exc).__name__)
             raise LLMError("llm_timeout", "The AI model stopped answering mid-reply.") from exc
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             logger.warning("chat stream broke: %s", type(exc).__name__)
             raise LLMError("llm_unavailable", "The AI model's reply was cut off.") from exc
 

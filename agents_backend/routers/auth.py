@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from agents_backend.config import Settings
 from agents_backend.database import Database
-from agents_backend.deps import CurrentUser, DbDep, SettingsDep
+from agents_backend.deps import CurrentUser, DbDep, RuntimeDep, SettingsDep
 from agents_backend.models import LoginRequest, RefreshRequest, TokenPair, UserCreate, UserPublic
+from agents_backend.rate_limits import RateLimit
 from agents_backend.security import (
     InvalidTokenError,
     create_token,
@@ -27,7 +28,13 @@ from agents_backend.store.refresh_tokens import (
     spend_refresh_token,
     store_refresh_token,
 )
-from agents_backend.store.users import EmailTakenError, create_user, get_user, get_user_by_email
+from agents_backend.store.users import (
+    EmailTakenError,
+    create_user,
+    get_user,
+    get_user_by_email,
+    normalize_email,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -83,7 +90,10 @@ async def issue_tokens(
 
 
 @router.post("/register", response_model=TokenPair, status_code=status.HTTP_201_CREATED)
-async def register_user(body: UserCreate, db: DbDep, settings: SettingsDep) -> TokenPair:
+async def register_user(
+    body: UserCreate, request: Request, db: DbDep, settings: SettingsDep, runtime: RuntimeDep
+) -> TokenPair:
+    await _limit(runtime.rate_limits.logins_per_ip, client_address(request))
     try:
         user = await create_user(
             db=db, email=body.email, name=body.name, password_hash=hash_password(body.password)
@@ -91,6 +101,21 @@ async def register_user(body: UserCreate, db: DbDep, settings: SettingsDep) -> T
     except EmailTakenError:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="Email already registered") from None
     return await issue_tokens(db=db, settings=settings, user=user)
+
+
+def client_address(request: Request) -> str:
+    """The peer as uvicorn reports it (the real client behind nginx with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def _limit(limit: RateLimit, key: str) -> None:
+    verdict = await limit.hit(key)
+    if not verdict.allowed:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"Too many attempts; try again in {verdict.retry_after} seconds",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
 
 
 _LOGIN_BODY = {
@@ -131,8 +156,12 @@ async def _read_login(request: Request) -> LoginRequest:
 
 
 @router.post("/login", response_model=TokenPair, openapi_extra=_LOGIN_BODY)
-async def login(request: Request, db: DbDep, settings: SettingsDep) -> TokenPair:
+async def login(
+    request: Request, db: DbDep, settings: SettingsDep, runtime: RuntimeDep
+) -> TokenPair:
     body = await _read_login(request)
+    await _limit(runtime.rate_limits.logins_per_ip, client_address(request))
+    await _limit(runtime.rate_limits.logins_per_account, normalize_email(body.email))
     user = await get_user_by_email(db=db, email=body.email)
     # verify_password runs argon2 even for an unknown e-mail, so timing reveals nothing.
     if not verify_password(body.password, user["password_hash"] if user else None) or not user:

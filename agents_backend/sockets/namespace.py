@@ -79,7 +79,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         except ValidationError as exc:
             return await self._refuse(sid, data, "invalid_payload", describe_validation_error(exc))
         except AgentError as exc:
-            return await self._refuse(sid, data, exc.code, exc.message)
+            return await self._refuse(sid, data, exc.code, exc.message, exc.retry_after)
         except PyMongoError:
             logger.exception("database failure in %s", event)
             return await self._refuse(
@@ -89,11 +89,15 @@ class AgentNamespace(socketio.AsyncNamespace):
             logger.exception("unexpected failure in %s", event)
             return await self._refuse(sid, data, "internal", "Something went wrong on our side.")
 
-    async def _refuse(self, sid: str, data: Any, code: str, message: str) -> Ack:
+    async def _refuse(
+        self, sid: str, data: Any, code: str, message: str, retry_after: int | None = None
+    ) -> Ack:
         scope = data if isinstance(data, dict) else {}
+        extra = {"retryAfter": retry_after} if retry_after is not None else {}
         await self.emit(
             ServerEvent.ERROR,
             {
+                **extra,
                 "agentKey": scope.get("agentKey")
                 if isinstance(scope.get("agentKey"), str)
                 else None,
@@ -105,11 +109,17 @@ class AgentNamespace(socketio.AsyncNamespace):
             },
             to=sid,
         )
-        return {"ok": False, "error": {"code": code, "message": message}}
+        return {"ok": False, "error": {"code": code, "message": message, **extra}}
 
     # -- lifecycle -------------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        address = str(environ.get("REMOTE_ADDR") or "unknown")
+        verdict = await self._runtime.rate_limits.connections_per_ip.hit(address)
+        if not verdict.allowed:
+            raise socketio.exceptions.ConnectionRefusedError(
+                f"too many connections; retry in {verdict.retry_after} s"
+            )
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or not token:
             raise socketio.exceptions.ConnectionRefusedError("authentication required")
@@ -154,7 +164,15 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def on_agent_send(self, sid: str, data: Any) -> Ack:
         payload = SendPayload.model_validate(data)
-        return await self._runtime.core.send(await self._user(sid), payload, self)
+        user = await self._user(sid)
+        verdict = await self._runtime.rate_limits.messages_per_user.hit(user.id)
+        if not verdict.allowed:
+            raise AgentError(
+                "rate_limited",
+                f"You are sending messages too fast; try again in {verdict.retry_after} s.",
+                retry_after=verdict.retry_after,
+            )
+        return await self._runtime.core.send(user, payload, self)
 
     async def on_agent_set_auto_create(self, sid: str, data: Any) -> Ack:
         payload = SetAutoCreatePayload.model_validate(data)

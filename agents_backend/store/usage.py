@@ -44,3 +44,12 @@ async def usage_rows(
         query["day"] = days
     cursor = db.usage.find(query, {"_id": 0}).sort([("day", -1), ("model", 1), ("user_id", 1)])
     return [document async for document in cursor]
+
+
+async def tokens_used_today(*, db: Database, user_id: str) -> int:
+    """Today's (UTC) tokens across every model: what the daily budget is checked against."""
+    day = datetime.now(UTC).date().isoformat()
+    total = 0
+    async for row in db.usage.find({"user_id": user_id, "day": day}, {"total_tokens": 1}):
+        total += int(row.get("total_tokens", 0))
+    return total

@@ -6,8 +6,8 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from tests.bots.conftest import Connect
 from tests.bots.helpers import BOT_KEY, call, create_bot, exchange
+from tests.conftest import Connect
 from tests.support.clients import RecordingClient
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.servers import ServerProcess

@@ -7,8 +7,8 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from tests.bots.conftest import Connect
 from tests.bots.helpers import BOT_KEY, call, create_bot, exchange, send
+from tests.conftest import Connect
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess
 

@@ -9,9 +9,8 @@ import pytest
 from cryptography.fernet import Fernet
 from pymongo import MongoClient
 
-from tests.bots.conftest import Connect
 from tests.bots.helpers import BOT_KEY, bot_body, call, create_bot, send
-from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.conftest import TEST_ENCRYPTION_KEY, Connect
 from tests.support.clients import register
 from tests.support.servers import ServerProcess
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.bots.conftest import Connect
 from tests.bots.helpers import call, exchange
+from tests.conftest import Connect
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess

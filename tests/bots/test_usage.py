@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
-from tests.bots.conftest import Connect
 from tests.bots.helpers import BOT_KEY, call, create_bot, exchange
+from tests.conftest import Connect
 from tests.support.clients import register
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
-from tests.sockets.conftest import Connect
+from tests.conftest import Connect
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.sockets.conftest import Connect
+from tests.conftest import Connect
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.servers import ServerProcess
 

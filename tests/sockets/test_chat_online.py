@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from tests.sockets.conftest import Connect
+from tests.conftest import Connect
 from tests.support.clients import RecordingClient
 from tests.support.fake_openai import CutStream, FakeOpenAI, Fault, Hang, Reply
 from tests.support.servers import ServerProcess

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from pymongo import MongoClient
 
-from tests.sockets.conftest import Connect
+from tests.conftest import Connect
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import Account, RecordingClient
 from tests.support.servers import ServerProcess

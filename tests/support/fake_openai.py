@@ -37,6 +37,7 @@ class Fault:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     message: str = "scripted fault"
+    code: str | None = None  # OpenAI's error code, e.g. "insufficient_quota"
 
 
 @dataclass
@@ -132,7 +133,13 @@ class FakeOpenAI:
                 behaviour = default
             if isinstance(behaviour, Fault):
                 return JSONResponse(
-                    {"error": {"message": behaviour.message, "type": "server_error"}},
+                    {
+                        "error": {
+                            "message": behaviour.message,
+                            "type": "server_error",
+                            "code": behaviour.code,
+                        }
+                    },
                     status_code=behaviour.status,
                     headers=behaviour.headers,
                 )

@@ -1,0 +1,60 @@
+"""The per-user daily token budget, and a provider whose quota is used up."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from pymongo import MongoClient
+
+from agents_backend.embedded_mongo import EmbeddedMongo
+from tests.conftest import Connect, server_env
+from tests.sockets.test_chat_online import reply_to, send
+from tests.support.clients import RecordingClient, register
+from tests.support.fake_openai import FakeOpenAI, Fault
+from tests.support.servers import ServerProcess, start_server
+
+
+async def test_insufficient_quota_is_not_retried_and_says_ai_unavailable(
+    online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
+) -> None:
+    fake_llm.script("stream", Fault(429, code="insufficient_quota", message="quota exceeded"))
+    _account, client = await connect_user(online_server)
+
+    await client.emit("agent:send", send("support", "Hello?"))
+
+    error = (await client.wait_for("agent:error"))[0]
+    assert error["code"] == "llm_quota"
+    assert error["error"].startswith("AI unavailable")
+    assert len(fake_llm.requests_of("stream")) == 1
+
+
+async def test_daily_token_budget_is_checked_before_the_model_is_called(
+    mongo: EmbeddedMongo, fake_llm: FakeOpenAI, tmp_path: Path
+) -> None:
+    database = f"test_budget_{uuid.uuid4().hex[:8]}"
+    env = server_env(mongo, database) | {
+        "OPENAI_API_KEY": "sk-budget",
+        "OPENAI_BASE_URL": fake_llm.base_url,
+        "NLU_REFINE_BELOW": "0",
+        "DAILY_TOKEN_BUDGET": "30",  # the fake model reports 18 tokens per reply
+    }
+    server = start_server(env, tmp_path / "server.log")
+    client = RecordingClient()
+    try:
+        account = await register(server.base_url)
+        await client.connect(server.base_url, account.access_token)
+        for text in ("first question", "second question"):
+            ack = await client.emit("agent:send", send("support", text))
+            await client.wait_for("agent:message", reply_to(ack["messageId"]))
+        refused = await client.emit("agent:send", send("support", "third question"))
+    finally:
+        await client.close()
+        server.stop()
+
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "token_budget_exceeded"
+    assert len(fake_llm.requests_of("stream")) == 2
+    with MongoClient(mongo.uri) as direct:
+        texts = [m["text"] for m in direct[database]["messages"].find({"author": "user"})]
+    assert texts == ["first question", "second question"]
