@@ -38,6 +38,11 @@ unit: dev-deps
 ## test: lint, type-check and every test suite against real services
 test: lint typecheck unit frontend-check e2e
 
+## soak: the long load runs (300 clients for 2 minutes), left out of `make test`'s pytest run
+.PHONY: soak
+soak: dev-deps
+	$(PY) -m pytest -m soak
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
