@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)
     max_http_buffer_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     nlu_refine_below: float = Field(default=0.6, ge=0.0, le=1.0)
 
     @field_validator("cors_origins", mode="before")

@@ -112,10 +112,19 @@ class SessionUser(BaseModel):
     id: str
     name: str
     email: str
+    # The refresh-token family (sign-in session) the access token came from, and when
+    # the access token expires: a socket lives no longer than the token it showed.
+    family_id: str | None = None
+    expires_at: float = float("inf")
+    checked_at: float = 0.0
 
     @property
     def room(self) -> str:
         return f"user:{self.id}"
+
+    @property
+    def session_room(self) -> str | None:
+        return f"session:{self.family_id}" if self.family_id else None
 
 
 def _utc_iso(moment: datetime) -> str:

@@ -33,6 +33,7 @@ class ServerEvent(StrEnum):
     SCHEDULE_CONFIRM = "agent:schedule-confirm"
     TASK_CREATED = "agent:task-created"
     ERROR = "agent:error"
+    SESSION_ENDED = "agent:session-ended"
 
 
 class Payload(BaseModel):

@@ -10,6 +10,7 @@ import socketio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from agents_backend.body_limit import MaxBodySizeMiddleware
 from agents_backend.config import Settings, get_settings
 from agents_backend.logs import CorrelationIdMiddleware, configure_logging
 from agents_backend.routers import (
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         lifespan=runtime.lifespan,
     )
     api.state.runtime = runtime
+    api.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(CorrelationIdMiddleware)
     api.add_middleware(
         CORSMiddleware,

@@ -23,6 +23,15 @@ class LoginRequest(BaseModel):
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
+class PasswordChange(BaseModel):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    new_password: Password
+
+
+class AccountRemoval(BaseModel):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
 class RefreshRequest(BaseModel):
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 

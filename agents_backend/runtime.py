@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
@@ -36,6 +36,12 @@ class NotStartedError(RuntimeError):
     pass
 
 
+class SessionEnder(Protocol):
+    """Ends every live socket in a room (`user:<id>` or `session:<family>`)."""
+
+    async def __call__(self, room: str, reason: str) -> None: ...
+
+
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -46,6 +52,8 @@ class Runtime:
         self._scheduling: SchedulingService | None = None
         self._redis: redis.Redis | None = None
         self._rate_limits: RateLimits | None = None
+        # Set by the socket namespace when it is registered.
+        self.end_sessions: SessionEnder | None = None
 
     @property
     def database(self) -> Database:

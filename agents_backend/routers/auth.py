@@ -12,8 +12,17 @@ from pydantic import ValidationError
 from agents_backend.config import Settings
 from agents_backend.database import Database
 from agents_backend.deps import CurrentUser, DbDep, RuntimeDep, SettingsDep
-from agents_backend.models import LoginRequest, RefreshRequest, TokenPair, UserCreate, UserPublic
+from agents_backend.models import (
+    AccountRemoval,
+    LoginRequest,
+    PasswordChange,
+    RefreshRequest,
+    TokenPair,
+    UserCreate,
+    UserPublic,
+)
 from agents_backend.rate_limits import RateLimit
+from agents_backend.runtime import Runtime
 from agents_backend.security import (
     InvalidTokenError,
     create_token,
@@ -22,9 +31,11 @@ from agents_backend.security import (
     token_digest,
     verify_password,
 )
+from agents_backend.store.accounts import delete_account_data
 from agents_backend.store.refresh_tokens import (
     SpendResult,
     revoke_family,
+    revoke_user,
     spend_refresh_token,
     store_refresh_token,
 )
@@ -34,6 +45,7 @@ from agents_backend.store.users import (
     get_user,
     get_user_by_email,
     normalize_email,
+    set_password_hash,
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -58,14 +70,15 @@ async def issue_tokens(
     *, db: Database, settings: Settings, user: dict[str, Any], family_id: str | None = None
 ) -> TokenPair:
     secret = settings.jwt_secret.get_secret_value()
+    family = family_id or uuid.uuid4().hex
     access, _ = create_token(
         subject=user["_id"],
         token_type="access",
         secret=secret,
         algorithm=settings.jwt_algorithm,
         lifetime=timedelta(minutes=settings.jwt_expire_minutes),
+        family_id=family,
     )
-    family = family_id or uuid.uuid4().hex
     refresh, claims = create_token(
         subject=user["_id"],
         token_type="refresh",
@@ -199,10 +212,46 @@ async def refresh_tokens(body: RefreshRequest, db: DbDep, settings: SettingsDep)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshRequest, db: DbDep, settings: SettingsDep) -> None:
-    """Ends the session the refresh token belongs to (its whole rotation family)."""
+async def logout(
+    body: RefreshRequest, db: DbDep, settings: SettingsDep, runtime: RuntimeDep
+) -> None:
+    """Ends the session the refresh token belongs to (its whole rotation family) and
+    closes that session's open sockets."""
     _user_id, family_id = _refresh_claims(settings, body.refresh_token)
     await revoke_family(db=db, family_id=family_id)
+    await _end_sockets(runtime, f"session:{family_id}", "signed_out")
+
+
+async def _end_sockets(runtime: Runtime, room: str, reason: str) -> None:
+    if runtime.end_sessions is not None:
+        await runtime.end_sessions(room, reason)
+
+
+@router.post("/password", response_model=TokenPair)
+async def change_password(
+    body: PasswordChange, user: CurrentUser, db: DbDep, settings: SettingsDep, runtime: RuntimeDep
+) -> TokenPair:
+    """Every session (and socket) of the account ends; the caller gets a fresh one."""
+    if not verify_password(body.current_password, user["password_hash"]):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Current password is incorrect")
+    await set_password_hash(
+        db=db, user_id=user["_id"], password_hash=hash_password(body.new_password)
+    )
+    await revoke_user(db=db, user_id=user["_id"])
+    await _end_sockets(runtime, f"user:{user['_id']}", "password_changed")
+    return await issue_tokens(db=db, settings=settings, user=user)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_me(
+    body: AccountRemoval, user: CurrentUser, db: DbDep, runtime: RuntimeDep
+) -> None:
+    """Removes the account and everything stored for it; its sockets are closed first."""
+    if not verify_password(body.password, user["password_hash"]):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Password is incorrect")
+    await revoke_user(db=db, user_id=user["_id"])
+    await _end_sockets(runtime, f"user:{user['_id']}", "account_removed")
+    await delete_account_data(db=db, user_id=user["_id"])
 
 
 @router.get("/me", response_model=UserPublic)

@@ -7,7 +7,9 @@ everything the product does happens in `AgentCore`. It keeps no per-client state
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,9 +30,20 @@ from agents_backend.logs import CORRELATION_ID, new_correlation_id
 from agents_backend.metrics import CONNECTED_SOCKETS
 from agents_backend.runtime import Runtime
 from agents_backend.security import InvalidTokenError, decode_token
+from agents_backend.store.refresh_tokens import family_is_active
 from agents_backend.store.users import get_user
 
 logger = logging.getLogger(__name__)
+
+SESSION_RECHECK_SECONDS = 10.0
+
+
+class SessionEndedError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
 
 Ack = dict[str, Any]
 _LIFECYCLE = frozenset({"connect", "disconnect"})
@@ -53,6 +66,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     def __init__(self, runtime: Runtime, namespace: str = "/") -> None:
         super().__init__(namespace)
         self._runtime = runtime
+        runtime.end_sessions = self.end_sessions
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -75,7 +89,12 @@ class AgentNamespace(socketio.AsyncNamespace):
         if handler is None or not event.startswith("agent:"):
             return await self._refuse(sid, data, "unknown_event", f"Unknown event '{event}'.")
         try:
+            await self._check_session(sid)
             return await handler(sid, data)
+        except SessionEndedError as exc:
+            ack = await self._refuse(sid, data, exc.code, exc.message)
+            await self.disconnect(sid)
+            return ack
         except ValidationError as exc:
             return await self._refuse(sid, data, "invalid_payload", describe_validation_error(exc))
         except AgentError as exc:
@@ -139,10 +158,67 @@ class AgentNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError("service unavailable") from exc
         if user is None:
             raise socketio.exceptions.ConnectionRefusedError("unknown user")
-        session_user = SessionUser(id=user["_id"], name=user["name"], email=user["email"])
+        session_user = SessionUser(
+            id=user["_id"],
+            name=user["name"],
+            email=user["email"],
+            family_id=claims.family_id,
+            expires_at=claims.expires_at.timestamp(),
+            checked_at=time.time(),
+        )
         await self.save_session(sid, {"user": session_user})
         await self.enter_room(sid, session_user.room)
+        if session_user.session_room:
+            await self.enter_room(sid, session_user.session_room)
+        self._expire_later(sid, session_user.expires_at)
         CONNECTED_SOCKETS.inc()
+
+    # -- session lifetime ------------------------------------------------------------
+
+    def _expire_later(self, sid: str, expires_at: float) -> None:
+        """An idle socket is closed when its token expires; the client reconnects with a
+        refreshed token (socket.io-client's `auth` callback) or returns to sign-in."""
+        delay = max(0.0, expires_at - time.time())
+
+        def expire() -> None:
+            self.server.start_background_task(self._end_if_expired, sid)
+
+        asyncio.get_running_loop().call_later(delay, expire)
+
+    async def _end_if_expired(self, sid: str) -> None:
+        try:
+            user = await self._user(sid)
+        except (KeyError, AgentError):  # already gone
+            return
+        if user.expires_at <= time.time():
+            await self._end(sid, "token_expired")
+
+    async def _check_session(self, sid: str) -> None:
+        """Before each event: the token has not expired and its session was not ended.
+
+        The revocation lookup runs at most every SESSION_RECHECK_SECONDS per socket; it
+        is what reaches sockets on other processes when a session ends elsewhere.
+        """
+        user = await self._user(sid)
+        now = time.time()
+        if user.expires_at <= now:
+            raise SessionEndedError("token_expired", "Your session expired; sign in again.")
+        if user.family_id is None or now - user.checked_at < SESSION_RECHECK_SECONDS:
+            return
+        if not await family_is_active(db=self._runtime.database, family_id=user.family_id):
+            raise SessionEndedError("session_ended", "You were signed out; sign in again.")
+        await self.save_session(sid, {"user": user.model_copy(update={"checked_at": now})})
+
+    async def end_sessions(self, room: str, reason: str) -> None:
+        """Tells every socket in the room (on every process) and closes the local ones."""
+        await self.emit(ServerEvent.SESSION_ENDED, {"reason": reason}, room=room)
+        local = [sid for sid, _eio in self.server.manager.get_participants(self.namespace, room)]
+        for sid in local:
+            await self.disconnect(sid)
+
+    async def _end(self, sid: str, reason: str) -> None:
+        await self.emit(ServerEvent.SESSION_ENDED, {"reason": reason}, to=sid)
+        await self.disconnect(sid)
 
     async def on_disconnect(self, sid: str, reason: str) -> None:
         # Only sockets that passed authentication were counted.

@@ -54,3 +54,19 @@ async def revoke_family(*, db: Database, family_id: str) -> None:
     await db.refresh_tokens.update_many(
         {"family_id": family_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
     )
+
+
+async def family_is_active(*, db: Database, family_id: str) -> bool:
+    """A sign-in session lives while its family holds an unspent, unexpired token."""
+    live = await db.refresh_tokens.find_one(
+        {"family_id": family_id, "revoked_at": None, "expires_at": {"$gt": datetime.now(UTC)}},
+        {"_id": 1},
+    )
+    return live is not None
+
+
+async def revoke_user(*, db: Database, user_id: str) -> None:
+    """Every session of the user: after a password change, nobody stays signed in."""
+    await db.refresh_tokens.update_many(
+        {"user_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
+    )

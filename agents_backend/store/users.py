@@ -40,3 +40,7 @@ async def get_user_by_email(*, db: Database, email: str) -> Document | None:
 
 async def get_user(*, db: Database, user_id: str) -> Document | None:
     return await db.users.find_one({"_id": user_id})
+
+
+async def set_password_hash(*, db: Database, user_id: str, password_hash: str) -> None:
+    await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
