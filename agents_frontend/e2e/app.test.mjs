@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, openAgent, sendMessage, shot, signUp, startBackend } from './harness.mjs'
+import { apiUser, launchBrowser, openAgent, sendMessage, shot, signUp, startBackend } from './harness.mjs'
 
 const TIMEOUT = 30_000
 let backend
@@ -93,6 +93,66 @@ describe('the browser app against the real backend', () => {
     await context.close()
   })
 
+  test('a slot taken by someone else meanwhile shows the refusal and refreshes the slots', async () => {
+    const { context, page } = await newPage()
+    await signUp(page, backend.url)
+    await openAgent(page, 'sdr')
+    const slotsLoaded = page.waitForResponse((r) => r.url().includes('/calendar/available-slots') && r.status() === 200)
+    await sendMessage(page, 'Quero agendar uma reunião amanhã, meu email é ana@example.com')
+    const date = new URL((await slotsLoaded).url()).searchParams.get('date')
+    const slots = page.locator('[data-test="slot"]')
+    await slots.first().waitFor()
+    const wanted = slots.nth(1)
+    const label = (await wanted.innerText()).trim()
+    const time = label.slice(0, 5)
+    await wanted.click()
+
+    // A second person books that very slot through their own socket, before the confirm.
+    const rival = await apiUser(backend.url)
+    const booked = await rival.socket.timeout(15_000).emitWithAck('agent:schedule-confirm', {
+      agentKey: 'sdr', contactId: 'rival', date, time, email: 'rival@example.com', phone: '',
+    })
+    rival.socket.disconnect()
+    assert.equal(booked.ok, true, JSON.stringify(booked))
+
+    const refreshed = page.waitForResponse((r) => r.url().includes('/calendar/available-slots'))
+    await page.getByTestId('slot-confirm').click()
+    await page.getByTestId('slot-refusal').waitFor()
+    await refreshed
+    await page.waitForFunction((l) => ![...document.querySelectorAll('[data-test="slot"]')].some((el) => el.textContent.trim() === l), label)
+    assert.ok(/ocupado/.test(await page.getByTestId('slot-refusal').innerText()))
+    assert.equal(await page.getByTestId('slot-confirm').isDisabled(), true, 'no slot is chosen after the refusal')
+    assert.equal(await page.getByTestId('conversation-error').count(), 0, 'the refusal is shown once, in the picker')
+    await shot(page, '05b-slot-taken')
+
+    await slots.first().click()
+    await page.getByTestId('slot-confirm').click()
+    await page.getByTestId('booking-confirmed').waitFor()
+    await context.close()
+  })
+
+  test('the auto-create switch shows the saved state, also after a reload', async () => {
+    const { context, page } = await newPage()
+    await signUp(page, backend.url)
+    await openAgent(page, 'sdr')
+    const input = page.getByTestId('auto-create').locator('input')
+    assert.equal(await input.isChecked(), false)
+    await input.check()
+    // Saved on the server for this person (what GET /agents reports).
+    await page.waitForFunction(async () => {
+      const { accessToken } = JSON.parse(localStorage.getItem('agents.session'))
+      const res = await fetch('/agents', { headers: { authorization: `Bearer ${accessToken}` } })
+      return (await res.json()).agents.find((a) => a.key === 'sdr').autoCreate === true
+    })
+    await page.reload()
+    await page.getByTestId('composer').locator('textarea').first().waitFor()
+    await page.waitForFunction(() => document.querySelector('[data-test="auto-create"] input')?.checked === true)
+    await shot(page, '05c-auto-create-on')
+    await openAgent(page, 'support')
+    assert.equal(await input.isChecked(), false, 'per agent')
+    await context.close()
+  })
+
   test('create a custom bot and chat with it', async () => {
     const { context, page } = await newPage()
     await signUp(page, backend.url)
@@ -114,6 +174,63 @@ describe('the browser app against the real backend', () => {
     await sendMessage(page, 'Oi bot!')
     await page.locator('[data-test="message-agent"][data-status="sent"]').first().waitFor()
     await shot(page, '08-custom-bot-chat')
+    await context.close()
+  })
+
+  test('bots: edit, clone from a template, clone, delete with confirmation', async () => {
+    const { context, page } = await newPage()
+    await signUp(page, backend.url)
+    await page.getByTestId('nav-bots').click()
+    const cards = page.locator('[data-test^="bot-"]').filter({ has: page.getByTestId('bot-edit') })
+    const card = (name) => cards.filter({ has: page.getByText(name, { exact: true }) })
+
+    // From a template: the creator opens pre-filled with the template.
+    await page.getByTestId('template-scheduler').getByTestId('template-use').click()
+    const creator = page.getByTestId('bot-creator')
+    await creator.waitFor()
+    assert.equal(await page.getByTestId('bot-name').locator('input').inputValue(), 'Agenda')
+    assert.ok((await page.getByTestId('bot-prompt').locator('textarea').first().inputValue()).length >= 10)
+    await page.getByTestId('bot-name').locator('input').fill('Agenda E2E')
+    await page.getByTestId('bot-openai-key').locator('input').fill('sk-e2e-secret-1234')
+    await shot(page, '11-bot-from-template')
+    await page.getByTestId('bot-save').click()
+    await creator.waitFor({ state: 'detached' })
+    await card('Agenda E2E').waitFor()
+
+    // Edit: the stored key is never shown; the new name is saved.
+    await card('Agenda E2E').getByTestId('bot-edit').click()
+    await creator.waitFor()
+    assert.equal(await page.getByTestId('bot-openai-key').locator('input').inputValue(), '', 'a stored key is never shown')
+    assert.ok(!(await creator.innerText()).includes('sk-e2e-secret-1234'))
+    await page.getByTestId('bot-name').locator('input').fill('Agenda Editada')
+    await page.getByTestId('bot-save').click()
+    await creator.waitFor({ state: 'detached' })
+    await card('Agenda Editada').waitFor()
+    assert.equal(await card('Agenda E2E').count(), 0)
+
+    // Clone: a second bot with the same settings.
+    await card('Agenda Editada').getByTestId('bot-clone').click()
+    await card('Agenda Editada (copy)').waitFor()
+    await shot(page, '12-bots-after-clone')
+
+    // Delete asks first; cancelling keeps the bot, confirming removes it (and from the list).
+    const copy = card('Agenda Editada (copy)')
+    await copy.getByTestId('bot-delete').click()
+    const dialog = page.getByTestId('delete-dialog')
+    await dialog.waitFor()
+    assert.ok((await dialog.innerText()).includes('Agenda Editada (copy)'))
+    await page.waitForTimeout(350) // let the dialog's fade-in finish for the screenshot
+    await shot(page, '13-bot-delete-confirm')
+    await dialog.getByRole('button', { name: 'Cancelar' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    assert.equal(await copy.count(), 1)
+    await copy.getByTestId('bot-delete').click()
+    await page.getByTestId('confirm-delete').click()
+    await copy.waitFor({ state: 'detached' })
+    assert.equal(await card('Agenda Editada').count(), 1)
+    await page.reload()
+    await card('Agenda Editada').waitFor()
+    assert.equal(await card('Agenda Editada (copy)').count(), 0, 'the deletion is on the server')
     await context.close()
   })
 

@@ -1,41 +1,28 @@
+/**
+ * The auth store against a real HTTP server on loopback (`tests/support/backend.ts`):
+ * the app's own axios client makes every request; refresh tokens rotate as on the backend.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { AxiosError, AxiosHeaders } from 'axios'
-import type { TokenPair } from '@/types/api'
-
-const api = vi.hoisted(() => ({ register: vi.fn(), login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), me: vi.fn() }))
-vi.mock('@/services/api', async (original) => {
-  const real = await original<typeof import('@/services/api')>()
-  return { ...real, authApi: api }
-})
-
+import { agentsApi, http } from '@/services/api'
 import { SESSION_KEY, refreshDelay, useAuthStore } from '@/stores/auth'
+import { startBackend, type TestBackend } from './support/backend'
 
-let n = 0
-function pair(expiresIn = 1800): TokenPair {
-  n += 1
-  return {
-    access_token: `access-${n}`,
-    refresh_token: `refresh-${n}`,
-    token_type: 'bearer',
-    expires_in: expiresIn,
-    user: { id: 'u1', email: 'a@b.co', name: 'Ana', role: 'user', created_at: '2024-01-01T00:00:00Z' },
-  }
-}
+let backend: TestBackend
 
-function httpError(status: number): AxiosError {
-  const config = { headers: new AxiosHeaders() }
-  return new AxiosError('failed', 'ERR', config, null, { status, statusText: '', headers: {}, config, data: { detail: 'no' } })
-}
+const refreshCalls = () => backend.state.rest.filter((r) => r.path === '/auth/refresh').length
 
-beforeEach(() => {
+beforeEach(async () => {
   localStorage.clear()
-  Object.values(api).forEach((f) => f.mockReset())
-  vi.useFakeTimers()
   setActivePinia(createPinia())
+  backend = await startBackend()
+  http.defaults.baseURL = backend.url
 })
-afterEach(() => {
+
+afterEach(async () => {
   vi.useRealTimers()
+  useAuthStore().clearSession() // no refresh timer outlives its test
+  await backend.close()
 })
 
 describe('refreshDelay', () => {
@@ -53,53 +40,59 @@ describe('refreshDelay', () => {
 
 describe('auth store', () => {
   it('signs in, persists the session and restores it in a new store', async () => {
-    const first = pair()
-    api.login.mockResolvedValue(first)
     const auth = useAuthStore()
-    await auth.login('a@b.co', 'pw')
+    await auth.login('ana@example.com', 'pw')
     expect(auth.isAuthenticated).toBe(true)
-    expect(JSON.parse(localStorage.getItem(SESSION_KEY)!).accessToken).toBe(first.access_token)
+    expect(auth.user?.id).toBe('ana')
+    const stored = JSON.parse(localStorage.getItem(SESSION_KEY)!)
+    expect(stored.accessToken).toBe(auth.accessToken)
 
     setActivePinia(createPinia())
     const restored = useAuthStore()
     expect(restored.isAuthenticated).toBe(true)
-    expect(restored.accessToken).toBe(first.access_token)
+    expect(restored.accessToken).toBe(stored.accessToken)
+    // The restored token is sent with requests and accepted.
+    expect((await agentsApi.list()).agents.map((a) => a.key)).toEqual(['sdr', 'support'])
   })
 
   it('refreshes silently before the access token expires', async () => {
-    const first = pair(600)
-    const second = pair(600)
-    api.login.mockResolvedValue(first)
-    api.refresh.mockResolvedValue(second)
+    backend.state.accessLifetimeSeconds = 2 // refreshed a second before it expires
     const auth = useAuthStore()
-    await auth.login('a@b.co', 'pw')
-    expect(api.refresh).not.toHaveBeenCalled()
-    await vi.advanceTimersByTimeAsync(600 * 1000)
-    expect(api.refresh).toHaveBeenCalledTimes(1)
-    expect(api.refresh).toHaveBeenCalledWith(first.refresh_token)
-    expect(auth.accessToken).toBe(second.access_token)
+    const signedInAt = Date.now()
+    await auth.login('ana@example.com', 'pw')
+    const first = auth.accessToken
+    await new Promise((r) => setTimeout(r, 500))
+    expect(refreshCalls()).toBe(0)
+
+    await vi.waitFor(() => expect(auth.accessToken).not.toBe(first), { timeout: 3000, interval: 20 })
+    expect(Date.now() - signedInAt).toBeLessThan(2000)
+    expect(refreshCalls()).toBe(1)
+    // The server rotated the refresh token: the store holds the new one, and it works.
+    expect((await agentsApi.list()).agents).toHaveLength(2)
+  })
+
+  it('a request refused for an expired token refreshes once and is retried', async () => {
+    const auth = useAuthStore()
+    await auth.login('ana@example.com', 'pw')
+    backend.expire(auth.accessToken!)
+    expect((await agentsApi.list()).agents).toHaveLength(2)
+    expect(refreshCalls()).toBe(1)
+    expect(backend.state.rest.filter((r) => r.path === '/agents')).toHaveLength(2)
   })
 
   it('shares one refresh between concurrent callers', async () => {
-    api.login.mockResolvedValue(pair())
-    let finish: (p: TokenPair) => void = () => {}
-    api.refresh.mockReturnValue(new Promise<TokenPair>((r) => (finish = r)))
     const auth = useAuthStore()
-    await auth.login('a@b.co', 'pw')
-    const a = auth.refresh()
-    const b = auth.refresh()
-    const next = pair()
-    finish(next)
-    expect(await a).toBe(next.access_token)
-    expect(await b).toBe(next.access_token)
-    expect(api.refresh).toHaveBeenCalledTimes(1)
+    await auth.login('ana@example.com', 'pw')
+    const [a, b] = await Promise.all([auth.refresh(), auth.refresh()])
+    expect(a).toBeTruthy()
+    expect(b).toBe(a)
+    expect(refreshCalls()).toBe(1)
   })
 
   it('ends the session cleanly when the refresh is refused', async () => {
-    api.login.mockResolvedValue(pair())
-    api.refresh.mockRejectedValue(httpError(401))
     const auth = useAuthStore()
-    await auth.login('a@b.co', 'pw')
+    await auth.login('ana@example.com', 'pw')
+    backend.state.refreshOutcome = () => 401
     expect(await auth.refresh()).toBeNull()
     expect(auth.isAuthenticated).toBe(false)
     expect(auth.sessionExpired).toBe(true)
@@ -107,25 +100,32 @@ describe('auth store', () => {
   })
 
   it('keeps the session and retries when the server is unreachable', async () => {
-    api.login.mockResolvedValue(pair())
-    api.refresh.mockRejectedValueOnce(new AxiosError('Network Error')).mockResolvedValueOnce(pair())
     const auth = useAuthStore()
-    await auth.login('a@b.co', 'pw')
+    await auth.login('ana@example.com', 'pw')
+    // Fake timers that still follow the clock, so the real request can complete.
+    vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['setTimeout', 'clearTimeout'] })
+    let calls = 0
+    backend.state.refreshOutcome = () => (++calls === 1 ? 'drop' : 'ok')
+    const before = auth.accessToken
     expect(await auth.refresh()).toBeNull()
     expect(auth.isAuthenticated).toBe(true)
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(api.refresh).toHaveBeenCalledTimes(2)
+    expect(auth.sessionExpired).toBe(false)
+
+    await vi.advanceTimersByTimeAsync(15_000)
+    await vi.waitFor(() => expect(auth.accessToken).not.toBe(before), { timeout: 3000, interval: 20 })
+    expect(calls).toBe(2)
     expect(auth.isAuthenticated).toBe(true)
   })
 
   it('signs out locally and revokes the refresh token', async () => {
-    const p = pair()
-    api.login.mockResolvedValue(p)
-    api.logout.mockResolvedValue(undefined)
     const auth = useAuthStore()
-    await auth.login('a@b.co', 'pw')
+    await auth.login('ana@example.com', 'pw')
+    const refreshToken = auth.refreshToken!
     await auth.logout()
     expect(auth.isAuthenticated).toBe(false)
-    expect(api.logout).toHaveBeenCalledWith(p.refresh_token)
+    expect(localStorage.getItem(SESSION_KEY)).toBeNull()
+    expect(backend.state.rest.some((r) => r.path === '/auth/logout')).toBe(true)
+    const reuse = await http.post('/auth/refresh', { refresh_token: refreshToken }, { validateStatus: () => true })
+    expect(reuse.status).toBe(401)
   })
 })

@@ -1,7 +1,7 @@
 import { storeToRefs } from 'pinia'
 import { watch } from 'vue'
 import { socket } from '@/socket'
-import { useAgentsStore, type ChatSocket } from '@/stores/agents'
+import { useAgentsStore } from '@/stores/agents'
 import { useAuthStore } from '@/stores/auth'
 
 let started = false
@@ -18,7 +18,7 @@ export function useAgentSocket() {
 
   if (!started) {
     started = true
-    agents.bind(socket as unknown as ChatSocket)
+    agents.bind(socket)
     socket.on('connect_error', async (error) => {
       agents.connection = 'disconnected'
       if (socket.active) return // a transport failure: the client retries by itself

@@ -1,8 +1,8 @@
 import { ref } from 'vue'
 import { calendarApi, errorMessage } from '@/services/api'
 import type { AvailableSlot } from '@/types/api'
-import type { ScheduleConfirmPayload, PlainAck } from '@/types/events'
-import { ACK_TIMEOUT_MS, useAgentsStore } from '@/stores/agents'
+import type { ScheduleConfirmPayload } from '@/types/events'
+import { useAgentsStore } from '@/stores/agents'
 
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/
 
@@ -50,16 +50,9 @@ export function useCalendar() {
   async function confirm(
     payload: ScheduleConfirmPayload,
   ): Promise<{ code: string; message: string } | null> {
-    const socket = useAgentsStore().socket()
-    if (!socket) return { code: 'disconnected', message: 'disconnected' }
     confirming.value = true
     try {
-      const ack: PlainAck = await socket
-        .timeout(ACK_TIMEOUT_MS * 2)
-        .emitWithAck('agent:schedule-confirm', payload)
-      return ack.ok ? null : ack.error
-    } catch {
-      return { code: 'timeout', message: 'timeout' }
+      return await useAgentsStore().confirmSlot(payload)
     } finally {
       confirming.value = false
     }

@@ -77,7 +77,7 @@ export default {
     templates: 'Templates',
     fromTemplate: 'Start from a template',
     empty: 'You have no bots yet.',
-    confirmDelete: 'Delete “{name}”? Its conversations stay in the history.',
+    confirmDelete: 'Delete “{name}”? Its conversations are deleted too; tasks it created stay.',
     cancel: 'Cancel',
     save: 'Save',
     name: 'Name',

@@ -79,7 +79,7 @@ const ptBR: typeof en = {
     templates: 'Modelos',
     fromTemplate: 'Começar de um modelo',
     empty: 'Você ainda não tem bots.',
-    confirmDelete: 'Excluir “{name}”? As conversas continuam no histórico.',
+    confirmDelete: 'Excluir “{name}”? As conversas com ele também são apagadas; as tarefas criadas ficam.',
     cancel: 'Cancelar',
     save: 'Salvar',
     name: 'Nome',

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
 import { AxiosError } from 'axios'
 import { agentsApi, errorMessage, tasksApi } from '@/services/api'
+import type { AgentSocket } from '@/socket'
 import type { AgentPublic } from '@/types/api'
 import {
   type Conversation,
@@ -12,30 +13,12 @@ import {
 import type {
   AgentErrorEvent,
   AgentMessageEvent,
-  ClientToServerEvents,
-  ServerToClientEvents,
+  ScheduleConfirmPayload,
   SendAck,
 } from '@/types/events'
 
 export const ACK_TIMEOUT_MS = 10_000
 export const PAGE_SIZE = 30
-
-type AckOf<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (answer: infer A) => void ? A : never
-
-/** The part of the socket.io client the store uses (a test passes a fake). */
-export interface ChatSocket {
-  readonly connected: boolean
-  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): unknown
-  on(event: 'connect', listener: () => void): unknown
-  on(event: 'disconnect', listener: (reason: string) => void): unknown
-  timeout(ms: number): {
-    emitWithAck<E extends keyof ClientToServerEvents>(
-      event: E,
-      payload: Parameters<ClientToServerEvents[E]>[0],
-    ): Promise<AckOf<E>>
-  }
-}
 
 export function conversationId(agentKey: string, contactId: string): string {
   return `${agentKey}\u0000${contactId}`
@@ -67,8 +50,25 @@ export const useAgentsStore = defineStore('agents', () => {
   const autoCreate = reactive<Record<string, boolean>>({})
   const lastError = ref<AgentErrorEvent | null>(null)
 
-  let sock: ChatSocket | null = null
+  let sock: AgentSocket | null = null
+  /** Agents whose auto-create toggle awaits its ack (a list loaded meanwhile is older). */
+  const autoCreatePending = new Set<string>()
   let resyncing: Promise<void> | null = null
+  let rerun: { reconnection: boolean } | null = null
+  /** Requests per conversation whose ack is still due (see `onError`). */
+  const awaiting = new Map<string, number>()
+
+  async function withAck<T>(agentKey: string, contactId: string, request: () => Promise<T>): Promise<T> {
+    const id = conversationId(agentKey, contactId)
+    awaiting.set(id, (awaiting.get(id) ?? 0) + 1)
+    try {
+      return await request()
+    } finally {
+      const left = (awaiting.get(id) ?? 1) - 1
+      if (left > 0) awaiting.set(id, left)
+      else awaiting.delete(id)
+    }
+  }
 
   const agentByKey = computed(() => new Map(agents.value.map((a) => [a.key, a])))
 
@@ -173,12 +173,13 @@ export const useAgentsStore = defineStore('agents', () => {
         return
       }
     }
-    // A refused send is reported on its own message by the ack; no second banner.
-    if (conv.messages.some((m) => m.status === 'sending')) return
+    // A refused request is reported by its ack where it was made (the message, the slot
+    // picker, the summary panel); the server's `agent:error` copy is not a second banner.
+    if ((awaiting.get(conversationId(conv.agentKey, conv.contactId)) ?? 0) > 0) return
     conv.error = { message: event.error, code: event.code }
   }
 
-  function bind(socket: ChatSocket): void {
+  function bind(socket: AgentSocket): void {
     if (sock === socket) return
     sock = socket
     socket.on('connect', () => {
@@ -238,6 +239,21 @@ export const useAgentsStore = defineStore('agents', () => {
 
   // -- REST --------------------------------------------------------------------------
 
+  /** The server's switches for this user; a toggle still waiting for its ack keeps its value. */
+  function adoptAutoCreate(list: AgentPublic[]): void {
+    for (const agent of list) {
+      if (!autoCreatePending.has(agent.key)) autoCreate[agent.key] = agent.autoCreate === true
+    }
+  }
+
+  async function refreshAutoCreate(): Promise<void> {
+    try {
+      adoptAutoCreate((await agentsApi.list()).agents)
+    } catch {
+      // The switches keep their last known state; the next load corrects them.
+    }
+  }
+
   async function loadAgents(): Promise<void> {
     agentsLoading.value = true
     agentsError.value = null
@@ -245,10 +261,7 @@ export const useAgentsStore = defineStore('agents', () => {
       const list = await agentsApi.list()
       agents.value = list.agents
       offline.value = list.offline
-      for (const agent of list.agents) {
-        const state = (agent as AgentPublic & { autoCreate?: boolean }).autoCreate
-        if (typeof state === 'boolean') autoCreate[agent.key] = state
-      }
+      adoptAutoCreate(list.agents)
     } catch (error) {
       agentsError.value = errorMessage(error)
     } finally {
@@ -332,10 +345,17 @@ export const useAgentsStore = defineStore('agents', () => {
   }
 
   function resync(reconnection: boolean): Promise<void> {
-    if (resyncing) return resyncing
+    if (resyncing) {
+      // A connection that flapped during this resync: run once more when it is done, so
+      // nothing queued by the flap waits for yet another reconnection.
+      rerun = { reconnection: (rerun?.reconnection ?? false) || reconnection }
+      return resyncing
+    }
     resyncing = (async () => {
       try {
         if (reconnection) {
+          // Another tab may have flipped an auto-create switch while this one was away.
+          void refreshAutoCreate()
           await Promise.all(
             Object.values(conversations)
               .filter((c) => c.loaded)
@@ -345,6 +365,9 @@ export const useAgentsStore = defineStore('agents', () => {
         await flushQueue()
       } finally {
         resyncing = null
+        const again = rerun
+        rerun = null
+        if (again && sock?.connected) void resync(again.reconnection)
       }
     })()
     return resyncing
@@ -363,12 +386,15 @@ export const useAgentsStore = defineStore('agents', () => {
     const attempt = message.attempt
     let ack: SendAck
     try {
-      ack = await sock.timeout(ACK_TIMEOUT_MS).emitWithAck('agent:send', {
-        agentKey: message.agentKey,
-        contactId: message.contactId,
-        message: message.text,
-        clientMessageId: message.clientMessageId,
-      })
+      const socket = sock
+      ack = await withAck(message.agentKey, message.contactId, () =>
+        socket.timeout(ACK_TIMEOUT_MS).emitWithAck('agent:send', {
+          agentKey: message.agentKey,
+          contactId: message.contactId,
+          message: message.text,
+          clientMessageId: message.clientMessageId,
+        }),
+      )
     } catch {
       if (message.attempt !== attempt) return
       message.status = sock.connected ? 'failed' : 'queued'
@@ -437,9 +463,10 @@ export const useAgentsStore = defineStore('agents', () => {
     if (!sock) return
     conv.summaryLoading = true
     try {
-      const ack = await sock
-        .timeout(ACK_TIMEOUT_MS * 3)
-        .emitWithAck('agent:request-summary', { agentKey, contactId })
+      const socket = sock
+      const ack = await withAck(agentKey, contactId, () =>
+        socket.timeout(ACK_TIMEOUT_MS * 3).emitWithAck('agent:request-summary', { agentKey, contactId }),
+      )
       if (!ack.ok) {
         conv.summaryLoading = false
         conv.error = { message: ack.error.message, code: ack.error.code }
@@ -454,6 +481,7 @@ export const useAgentsStore = defineStore('agents', () => {
     if (!sock) return false
     const before = autoCreate[agentKey] ?? false
     autoCreate[agentKey] = enabled
+    autoCreatePending.add(agentKey)
     try {
       const ack = await sock
         .timeout(ACK_TIMEOUT_MS)
@@ -464,6 +492,22 @@ export const useAgentsStore = defineStore('agents', () => {
     } catch {
       autoCreate[agentKey] = before
       return false
+    } finally {
+      autoCreatePending.delete(agentKey)
+    }
+  }
+
+  /** Books a slot; resolves to null on success, or the refusal `{code, message}`. */
+  async function confirmSlot(payload: ScheduleConfirmPayload): Promise<{ code: string; message: string } | null> {
+    const socket = sock
+    if (!socket) return { code: 'disconnected', message: 'disconnected' }
+    try {
+      const ack = await withAck(payload.agentKey, payload.contactId, () =>
+        socket.timeout(ACK_TIMEOUT_MS * 2).emitWithAck('agent:schedule-confirm', payload),
+      )
+      return ack.ok ? null : ack.error
+    } catch {
+      return { code: 'timeout', message: 'timeout' }
     }
   }
 
@@ -502,6 +546,7 @@ export const useAgentsStore = defineStore('agents', () => {
     retry,
     requestSummary,
     setAutoCreate,
+    confirmSlot,
     closeSlotPicker,
     reset,
     socket: () => sock,

@@ -27,6 +27,8 @@ export interface AgentPublic {
   temperature: number
   schedulingEnabled: boolean
   builtin: boolean
+  /** This user's auto-create switch for the agent (`agent_settings`). */
+  autoCreate: boolean
 }
 
 export interface AgentList {
