@@ -36,12 +36,17 @@ unit: dev-deps
 	$(PY) -m pytest
 
 ## test: lint, type-check and every test suite against real services
-test: lint typecheck unit frontend-check e2e
+test: lint typecheck frontend unit frontend-check e2e
 
 ## soak: the long load runs (300 clients for 2 minutes), left out of `make test`'s pytest run
 .PHONY: soak
 soak: dev-deps
 	$(PY) -m pytest -m soak
+
+## audit: pip-audit on the pinned requirements (needs PyPI's vulnerability service)
+.PHONY: audit
+audit: dev-deps
+	bash tests/security/audit.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
 
     # Tokens one user may spend per UTC day across all models; 0 means no budget.
     daily_token_budget: int = Field(default=0, ge=0)
+    # Admission control: replies one process generates at once; the excess is refused
+    # with `busy` (nothing stored) so overload degrades into quick refusals, not timeouts.
+    max_concurrent_replies: int = Field(default=256, ge=1)
 
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)
@@ -101,26 +104,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     nlu_refine_below: float = Field(default=0.6, ge=0.0, le=1.0)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "allowed_models", "calendar_work_days", mode="before")
     @classmethod
-    def split_origins(cls, value: object) -> object:
-        """Accept `CORS_ORIGINS=a,b` as well as a JSON list."""
+    def split_lists(cls, value: object) -> object:
+        """Accept `VAR=a,b` as well as a JSON list for every list-valued setting."""
         if isinstance(value, str):
             stripped = value.strip()
             if stripped.startswith("["):
                 return json.loads(stripped)
-            return [origin.strip() for origin in stripped.split(",") if origin.strip()]
-        return value
-
-    @field_validator("calendar_work_days", mode="before")
-    @classmethod
-    def split_work_days(cls, value: object) -> object:
-        """Accept `CALENDAR_WORK_DAYS=1,2,3,4,5` as well as a JSON list."""
-        if isinstance(value, str):
-            stripped = value.strip()
-            if stripped.startswith("["):
-                return json.loads(stripped)
-            return [int(day) for day in stripped.split(",") if day.strip()]
+            return [item.strip() for item in stripped.split(",") if item.strip()]
         return value
 
     @field_validator("calendar_work_days", mode="after")
@@ -137,17 +129,6 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"CALENDAR_TIMEZONE '{value}' is not an IANA time zone") from None
-        return value
-
-    @field_validator("allowed_models", mode="before")
-    @classmethod
-    def split_models(cls, value: object) -> object:
-        """Accept `ALLOWED_MODELS=a,b` as well as a JSON list."""
-        if isinstance(value, str):
-            stripped = value.strip()
-            if stripped.startswith("["):
-                return json.loads(stripped)
-            return [model.strip() for model in stripped.split(",") if model.strip()]
         return value
 
     @field_validator("encryption_key", mode="after")

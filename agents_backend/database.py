@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 import pymongo
@@ -109,7 +110,11 @@ INDEXES: dict[str, list[IndexModel]] = {
 
 @dataclass
 class Database:
-    """Typed access to the collections, so no caller spells a collection name."""
+    """Typed access to the collections, so no caller spells a collection name.
+
+    Each collection object is built once: `db["name"]` constructs a new one per access,
+    and the chat path touches `messages` several times per exchange.
+    """
 
     client: AsyncMongoClient[Document]
     db: AsyncDatabase[Document]
@@ -121,35 +126,35 @@ class Database:
         )
         return cls(client=client, db=client[name])
 
-    @property
+    @cached_property
     def users(self) -> AsyncCollection[Document]:
         return self.db["users"]
 
-    @property
+    @cached_property
     def refresh_tokens(self) -> AsyncCollection[Document]:
         return self.db["refresh_tokens"]
 
-    @property
+    @cached_property
     def agents(self) -> AsyncCollection[Document]:
         return self.db["agents"]
 
-    @property
+    @cached_property
     def messages(self) -> AsyncCollection[Document]:
         return self.db["messages"]
 
-    @property
+    @cached_property
     def agent_settings(self) -> AsyncCollection[Document]:
         return self.db["agent_settings"]
 
-    @property
+    @cached_property
     def events(self) -> AsyncCollection[Document]:
         return self.db["events"]
 
-    @property
+    @cached_property
     def tasks(self) -> AsyncCollection[Document]:
         return self.db["tasks"]
 
-    @property
+    @cached_property
     def usage(self) -> AsyncCollection[Document]:
         return self.db["usage"]
 

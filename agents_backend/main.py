@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import socketio
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
 from agents_backend.body_limit import MaxBodySizeMiddleware
 from agents_backend.config import Settings, get_settings
+from agents_backend.http_errors import validation_error_without_input
 from agents_backend.logs import CorrelationIdMiddleware, configure_logging
 from agents_backend.routers import (
     admin,
@@ -25,6 +27,7 @@ from agents_backend.routers import (
     usage,
 )
 from agents_backend.runtime import Runtime
+from agents_backend.sockets.json_codec import CODEC
 from agents_backend.sockets.namespace import AgentNamespace
 from agents_backend.sockets.origins import OriginPolicy
 from agents_backend.spa import mount_spa
@@ -41,6 +44,7 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
         client_manager=manager,
         cors_allowed_origins=OriginPolicy(settings.cors_origins),
         max_http_buffer_size=settings.max_http_buffer_bytes,
+        json=CODEC,
     )
     server.register_namespace(AgentNamespace(runtime))
     return server
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         lifespan=runtime.lifespan,
     )
     api.state.runtime = runtime
+    api.add_exception_handler(RequestValidationError, validation_error_without_input)
     api.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(CorrelationIdMiddleware)
     api.add_middleware(

@@ -135,6 +135,7 @@ class Runtime:
                 context_messages=settings.context_messages,
                 max_message_chars=settings.max_message_chars,
                 daily_token_budget=settings.daily_token_budget,
+                max_concurrent_replies=settings.max_concurrent_replies,
             ),
         )
         logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)

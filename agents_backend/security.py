@@ -7,6 +7,7 @@ refresh token cannot be replayed as an access token.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -30,6 +31,16 @@ class InvalidTokenError(Exception):
 
 def hash_password(password: str) -> str:
     return str(_passwords.hash(password))
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """argon2 is deliberately slow (~0.3 s here); on the event loop it would stall every
+    socket of the process, so request handlers hash in a worker thread."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str | None) -> bool:
+    return await asyncio.to_thread(verify_password, password, password_hash)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

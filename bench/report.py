@@ -158,7 +158,7 @@ def markdown(summary: dict[str, Any], results: dict[str, Any], meta: dict[str, A
         f"pymongo {v['pymongo']}, openai {v['openai']}, mongod {v.get('mongod')}, Node {v['node']}, socket.io {v['socket.io']}, "
         f"socket.io-client {v['socket.io-client']}, ws {v['ws']}; kernel {v['kernel']}.",
         f"- Python servers (chat and echo): `uvicorn ... {uv['flags']}`, one worker, loop={uv['loop']}, http={uv['http']}, "
-        f"ws={uv['ws']}, per-message deflate={uv['ws_per_message_deflate']} (uvicorn defaults, as in production), access log on.",
+        f"ws={uv['ws']}, per-message deflate={uv['ws_per_message_deflate']} (as agents_backend/Dockerfile starts it), access log on.",
         "- Node echo: socket.io defaults (perMessageDeflate off).",
         f"- Negotiated websocket extensions seen by the client: chat `{ext['chat'] or 'none'}`, "
         f"python echo `{ext['python_echo'] or 'none'}`, node echo `{ext['node_echo'] or 'none'}`.",

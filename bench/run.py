@@ -49,8 +49,11 @@ from report import percentile, render, write_outputs  # noqa: E402
 PY = sys.executable
 NODE = shutil.which("node") or "node"
 # As agents_backend/Dockerfile starts it; loop/http/ws left on auto, as in production.
-UVICORN_FLAGS = ["--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "15"]
-# An experiment, never the default: e.g. BENCH_UVICORN_EXTRA="--ws-per-message-deflate false"
+UVICORN_FLAGS = [
+    "--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "15",
+    "--ws-per-message-deflate", "false",
+]
+# An experiment, never the default: e.g. BENCH_UVICORN_EXTRA="--ws-per-message-deflate true"
 # measures a server setting before anyone changes the Dockerfile. Recorded in the results.
 UVICORN_FLAGS += os.environ.get("BENCH_UVICORN_EXTRA", "").split()
 
@@ -608,6 +611,12 @@ def versions(mongo_uri: str | None) -> dict[str, Any]:
     return out
 
 
+def _last_flag_value(flag: str, default: str) -> str:
+    """The value uvicorn will use for `flag`: the last one given wins."""
+    values = [UVICORN_FLAGS[i + 1] for i, item in enumerate(UVICORN_FLAGS[:-1]) if item == flag]
+    return values[-1].lower() if values else default
+
+
 def uvicorn_settings() -> dict[str, Any]:
     """What uvicorn's `auto` choices resolve to here (the same logic as uvicorn/*/auto.py)."""
     def importable(name: str) -> bool:
@@ -623,7 +632,7 @@ def uvicorn_settings() -> dict[str, Any]:
         "loop": "uvloop" if importable("uvloop") else "asyncio",
         "http": "httptools" if importable("httptools") else "h11",
         "ws": "websockets-sansio" if importable("websockets") else "wsproto",
-        "ws_per_message_deflate": "--ws-per-message-deflate false" not in " ".join(UVICORN_FLAGS),
+        "ws_per_message_deflate": _last_flag_value("--ws-per-message-deflate", "true") != "false",
         "access_log": True,
     }
 

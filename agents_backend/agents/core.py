@@ -55,6 +55,9 @@ class CoreLimits:
     max_message_chars: int = 4000
     summary_messages: int = 50
     daily_token_budget: int = 0  # 0: unlimited
+    # Replies this process generates at once; beyond it a message is refused (`busy`)
+    # before it is stored, instead of joining a queue that ends in client timeouts.
+    max_concurrent_replies: int = 256
 
 
 class AgentCore:
@@ -88,6 +91,15 @@ class AgentCore:
                 "message_too_long",
                 f"Message is longer than {self._limits.max_message_chars} characters.",
             )
+        if len(self._replies) >= self._limits.max_concurrent_replies:
+            # Before anything is stored: the person's message is not lost, it was never
+            # taken, and the client can send it again (same clientMessageId) shortly.
+            raise AgentError(
+                "busy",
+                "The agents are answering too many messages right now; "
+                "please send yours again in a few seconds.",
+                retry_after=1,
+            )
         agent = await self._agent(user, payload.agent_key)
         # Before storing: a bot whose key cannot be read fails now, not after the ack.
         responder, chat = self._route(agent)
@@ -113,7 +125,9 @@ class AgentCore:
             )
         if created:
             await emitter.to_user(user.id, ServerEvent.MESSAGE, message.to_event())
-        if await messages.claim_reply(db=self._db, message_id=message.id):
+        # A new message is stored already claimed (generating); a resend claims it only
+        # if its last attempt failed.
+        if created or await messages.claim_reply(db=self._db, message_id=message.id):
             self._track(self._reply(user, agent, message, nlu, emitter, responder, chat))
         return {"ok": True, "messageId": message.id, "duplicate": not created}
 
@@ -162,11 +176,11 @@ class AgentCore:
         reply_id = str(ObjectId())
         parts: list[str] = []
         await emit(ServerEvent.TYPING, {"typing": True})
+        usage: TokenUsage | None = None
         try:
             history = await load_context(
                 db=self._db, message=message, limit=self._limits.context_messages
             )
-            usage: TokenUsage | None = None
             request = ReplyRequest(agent=agent, history=history, message=message, nlu=nlu)
             async for piece in responder.reply(request):
                 if isinstance(piece, TokenUsage):
@@ -184,20 +198,20 @@ class AgentCore:
                 nlp=final_nlu.model_dump(mode="json") if refined is not None else None,
             )
             model = responder.model_for(agent)
-            if usage is not None and model is not None:
-                await record_usage(
-                    db=self._db,
-                    user_id=user.id,
-                    model=model,
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                )
+            await self._record_usage(user, model, usage)
+            usage = None  # recorded
             await self._after_reply(agent, message, final_nlu, reply, emit)
             await self._create_tasks(agent, message, final_nlu, reply, chat, model, emit)
         except LLMError as exc:
             await self._fail(
                 user, agent, message, reply_id, parts, exc.code, exc.message, emit, responder
             )
+            # A stream that broke after the model reported its usage still spent those
+            # tokens; the daily budget must count them.
+            try:
+                await self._record_usage(user, responder.model_for(agent), usage)
+            except PyMongoError:
+                logger.exception("could not record the usage of a failed reply")
         except PyMongoError:
             logger.exception("database failure while replying")
             await self._fail(
@@ -215,6 +229,19 @@ class AgentCore:
             if refined is not None and not refined.done():
                 refined.cancel()
             await emit(ServerEvent.TYPING, {"typing": False})
+
+    async def _record_usage(
+        self, user: SessionUser, model: str | None, usage: TokenUsage | None
+    ) -> None:
+        if usage is None or model is None:
+            return
+        await record_usage(
+            db=self._db,
+            user_id=user.id,
+            model=model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+        )
 
     async def _store_reply(
         self,
@@ -343,6 +370,8 @@ class AgentCore:
         enabled = await agent_settings.set_auto_create(
             db=self._db, user_id=user.id, agent_key=agent.key, enabled=payload.auto_create
         )
+        if self._tasks is not None:
+            self._tasks.remember_auto_create(user_id=user.id, agent_key=agent.key, enabled=enabled)
         data = {"agentKey": agent.key, "autoCreate": enabled}
         await emitter.to_user(user.id, ServerEvent.AUTO_CREATE_UPDATED, data)
         return {"ok": True, **data}
@@ -364,14 +393,7 @@ class AgentCore:
             text, offline, usage = await summarize(messages=history, chat=chat, model=model)
         except LLMError as exc:
             raise AgentError(exc.code, exc.message) from exc
-        if usage is not None:
-            await record_usage(
-                db=self._db,
-                user_id=user.id,
-                model=model,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-            )
+        await self._record_usage(user, model, usage)
         data = {
             "agentKey": agent.key,
             "contactId": payload.contact_id,

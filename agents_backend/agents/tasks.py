@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -96,10 +97,40 @@ def parse_llm_items(data: dict[str, Any]) -> list[ActionItem] | None:
     return items
 
 
+# How long a remembered auto-create switch is trusted. This process updates it at once
+# when the switch is flipped here; the bound is for a flip made through another process
+# (scale-out), which this one sees within these seconds.
+AUTO_CREATE_TTL_SECONDS = 5.0
+_AUTO_CREATE_ENTRIES = 10_000
+
+
 class TaskCreator:
-    def __init__(self, *, db: Database, timezone: str) -> None:
+    def __init__(
+        self, *, db: Database, timezone: str, ttl_seconds: float = AUTO_CREATE_TTL_SECONDS
+    ) -> None:
         self._db = db
         self._tz = ZoneInfo(timezone)
+        self._ttl = ttl_seconds
+        # (user_id, agent_key) -> (enabled, monotonic expiry). Read on every exchange, so
+        # remembered briefly instead of being a database round trip per message.
+        self._auto_create: dict[tuple[str, str], tuple[bool, float]] = {}
+
+    def remember_auto_create(self, *, user_id: str, agent_key: str, enabled: bool) -> None:
+        """Called when the switch is stored, so this process never serves the old value."""
+        if len(self._auto_create) >= _AUTO_CREATE_ENTRIES:
+            now = time.monotonic()
+            self._auto_create = {k: v for k, v in self._auto_create.items() if v[1] > now}
+            if len(self._auto_create) >= _AUTO_CREATE_ENTRIES:
+                self._auto_create.clear()
+        self._auto_create[(user_id, agent_key)] = (enabled, time.monotonic() + self._ttl)
+
+    async def auto_create_enabled(self, *, user_id: str, agent_key: str) -> bool:
+        found = self._auto_create.get((user_id, agent_key))
+        if found is not None and found[1] > time.monotonic():
+            return found[0]
+        enabled = await get_auto_create(db=self._db, user_id=user_id, agent_key=agent_key)
+        self.remember_auto_create(user_id=user_id, agent_key=agent_key, enabled=enabled)
+        return enabled
 
     async def from_exchange(
         self,
@@ -112,7 +143,7 @@ class TaskCreator:
         model: str | None,
     ) -> list[Task]:
         """The tasks this exchange created (none when auto-create is off for the agent)."""
-        enabled = await get_auto_create(db=self._db, user_id=message.user_id, agent_key=agent.key)
+        enabled = await self.auto_create_enabled(user_id=message.user_id, agent_key=agent.key)
         if not enabled:
             return []
         items = None

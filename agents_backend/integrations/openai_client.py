@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import httpx2
 import openai
+import orjson
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 
@@ -58,19 +59,40 @@ def _count_tokens(model: str, usage: TokenUsage) -> None:
 _POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
-class _QuotaAwareTransport(httpx2.AsyncHTTPTransport):
-    """Marks a 429 `insufficient_quota` as not retryable.
+def _retry_after_seconds(headers: httpx2.Headers) -> float | None:
+    """`retry-after-ms` (OpenAI's) or `retry-after` in seconds; HTTP dates are left to
+    the SDK."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return float(value) * scale
+            except ValueError:
+                continue
+    return None
 
-    The SDK retries every 429, but an exhausted quota does not recover in seconds; the
-    SDK obeys `x-should-retry`, so setting it here is how we stop its retry loop without
-    adding one of our own.
+
+class _QuotaAwareTransport(httpx2.AsyncHTTPTransport):
+    """Tells the SDK which 429s are not worth retrying.
+
+    The SDK retries every 429 and honours `retry-after` up to two minutes. An exhausted
+    quota (`insufficient_quota`) does not recover in seconds, and a wait longer than our
+    own request timeout would keep a person staring at a typing indicator; the SDK obeys
+    `x-should-retry`, so setting it here stops its retry loop without adding one of ours.
     """
+
+    def __init__(self, *, max_retry_after: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._max_retry_after = max_retry_after
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         response = await super().handle_async_request(request)
         if response.status_code == 429:
             await response.aread()
-            if b"insufficient_quota" in response.content:
+            wait = _retry_after_seconds(response.headers)
+            if b"insufficient_quota" in response.content or (
+                wait is not None and wait > self._max_retry_after
+            ):
                 response.headers["x-should-retry"] = "false"
         return response
 
@@ -97,6 +119,54 @@ def _params(messages: Sequence[PromptMessage]) -> list[ChatCompletionMessagePara
     return [{"role": m.role, "content": m.content} for m in messages]  # type: ignore[misc]
 
 
+class _SSEParser:
+    """Server-sent events of a streamed chat completion, fed in network-sized pieces.
+
+    Only what the stream path needs: the content deltas and the usage of `data:` lines
+    (orjson, no model objects). An `error` event mid-stream is the SDK's `APIError`,
+    so it maps to the same `LLMError` the SDK path gave.
+    """
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self.done = False
+
+    def feed(self, raw: bytes) -> tuple[list[str], TokenUsage | None]:
+        data = self._pending + raw if self._pending else raw
+        lines = data.split(b"\n")
+        self._pending = lines.pop()
+        deltas: list[str] = []
+        usage: TokenUsage | None = None
+        for line in lines:
+            if self.done or not line.startswith(b"data:"):
+                continue  # blank separators, comments, `event:`/`id:` fields
+            payload = line[5:].strip()
+            if payload == b"[DONE]":
+                self.done = True  # the rest is read (and ignored) so the connection is reused
+                continue
+            try:
+                chunk = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                continue  # as the SDK: a line that is not JSON carries nothing usable
+            if not isinstance(chunk, dict):
+                continue
+            if chunk.get("error"):
+                logger.warning("chat stream reported an error event")
+                raise LLMError("llm_error", "The AI model could not answer this message.")
+            choices = chunk.get("choices")
+            if choices:
+                content = (choices[0].get("delta") or {}).get("content")
+                if content:
+                    deltas.append(content)
+            found = chunk.get("usage")
+            if found:
+                usage = TokenUsage(
+                    prompt_tokens=int(found.get("prompt_tokens") or 0),
+                    completion_tokens=int(found.get("completion_tokens") or 0),
+                )
+        return deltas, usage
+
+
 class OpenAIChat:
     """One `AsyncOpenAI` client (one connection pool) per API key and base URL."""
 
@@ -109,7 +179,7 @@ class OpenAIChat:
             timeout=timeout,
             max_retries=max_retries,
             http_client=openai.DefaultAsyncHttpxClient(
-                transport=_QuotaAwareTransport(limits=_POOL_LIMITS)
+                transport=_QuotaAwareTransport(max_retry_after=timeout, limits=_POOL_LIMITS)
             ),
         )
 
@@ -118,31 +188,47 @@ class OpenAIChat:
     ) -> AsyncIterator[str | TokenUsage]:
         """Yields text deltas as they arrive, then the usage if the server reports it.
 
+        The request goes through the SDK client (its auth, timeout, retries and
+        `_QuotaAwareTransport`), but as a plain body with the raw response back: the
+        SDK's typed path costs a pydantic transform per request and a model object per
+        chunk, a third of the server's CPU per exchange. `data:` lines are parsed here.
+
+        The first delta is yielded alone (time to first token); later deltas that
+        arrived in one network read are joined into one, so a fast model costs a few
+        socket emits per reply instead of one per token, and nothing is held back.
+
         A failure part-way raises `LLMError` after some deltas were yielded; the caller
         decides what to do with the partial text.
         """
         started = time.perf_counter()
+        body = {
+            "model": model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "temperature": temperature,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
         try:
-            stream = await self._client.chat.completions.create(
-                model=model,
-                messages=_params(messages),
-                temperature=temperature,
-                stream=True,
-                stream_options={"include_usage": True},
+            response = await self._client.post(
+                "/chat/completions", body=body, cast_to=httpx2.Response, stream=True
             )
-            async with stream:
-                async for chunk in stream:
-                    if chunk.choices:
-                        delta = chunk.choices[0].delta.content
-                        if delta:
-                            yield delta
-                    if chunk.usage is not None:
-                        usage = TokenUsage(
-                            prompt_tokens=chunk.usage.prompt_tokens,
-                            completion_tokens=chunk.usage.completion_tokens,
-                        )
+            try:
+                parser = _SSEParser()
+                first = True
+                async for raw in response.aiter_bytes():
+                    deltas, usage = parser.feed(raw)
+                    if deltas:
+                        if first:
+                            yield deltas[0]
+                            deltas = deltas[1:]
+                            first = False
+                        if deltas:
+                            yield "".join(deltas)
+                    if usage is not None:
                         _count_tokens(model, usage)
                         yield usage
+            finally:
+                await response.aclose()
             LLM_LATENCY.labels(kind="stream").observe(time.perf_counter() - started)
         except openai.OpenAIError as exc:
             logger.warning("chat stream failed: %s", type(exc).__name__)

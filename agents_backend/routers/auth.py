@@ -27,9 +27,9 @@ from agents_backend.security import (
     InvalidTokenError,
     create_token,
     decode_token,
-    hash_password,
+    hash_password_off_loop,
     token_digest,
-    verify_password,
+    verify_password_off_loop,
 )
 from agents_backend.store.accounts import delete_account_data
 from agents_backend.store.refresh_tokens import (
@@ -109,7 +109,10 @@ async def register_user(
     await _limit(runtime.rate_limits.logins_per_ip, client_address(request))
     try:
         user = await create_user(
-            db=db, email=body.email, name=body.name, password_hash=hash_password(body.password)
+            db=db,
+            email=body.email,
+            name=body.name,
+            password_hash=await hash_password_off_loop(body.password),
         )
     except EmailTakenError:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="Email already registered") from None
@@ -177,7 +180,10 @@ async def login(
     await _limit(runtime.rate_limits.logins_per_account, normalize_email(body.email))
     user = await get_user_by_email(db=db, email=body.email)
     # verify_password runs argon2 even for an unknown e-mail, so timing reveals nothing.
-    if not verify_password(body.password, user["password_hash"] if user else None) or not user:
+    if (
+        not await verify_password_off_loop(body.password, user["password_hash"] if user else None)
+        or not user
+    ):
         raise _BAD_CREDENTIALS
     return await issue_tokens(db=db, settings=settings, user=user)
 
@@ -232,10 +238,10 @@ async def change_password(
     body: PasswordChange, user: CurrentUser, db: DbDep, settings: SettingsDep, runtime: RuntimeDep
 ) -> TokenPair:
     """Every session (and socket) of the account ends; the caller gets a fresh one."""
-    if not verify_password(body.current_password, user["password_hash"]):
+    if not await verify_password_off_loop(body.current_password, user["password_hash"]):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Current password is incorrect")
     await set_password_hash(
-        db=db, user_id=user["_id"], password_hash=hash_password(body.new_password)
+        db=db, user_id=user["_id"], password_hash=await hash_password_off_loop(body.new_password)
     )
     await revoke_user(db=db, user_id=user["_id"])
     await _end_sockets(runtime, f"user:{user['_id']}", "password_changed")
@@ -247,7 +253,7 @@ async def delete_me(
     body: AccountRemoval, user: CurrentUser, db: DbDep, runtime: RuntimeDep
 ) -> None:
     """Removes the account and everything stored for it; its sockets are closed first."""
-    if not verify_password(body.password, user["password_hash"]):
+    if not await verify_password_off_loop(body.password, user["password_hash"]):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Password is incorrect")
     await revoke_user(db=db, user_id=user["_id"])
     await _end_sockets(runtime, f"user:{user['_id']}", "account_removed")

@@ -36,6 +36,7 @@ from agents_backend.store.users import get_user
 logger = logging.getLogger(__name__)
 
 SESSION_RECHECK_SECONDS = 10.0
+_EXPIRY_MARGIN_SECONDS = 0.5
 
 
 class SessionEndedError(Exception):
@@ -178,7 +179,9 @@ class AgentNamespace(socketio.AsyncNamespace):
     def _expire_later(self, sid: str, expires_at: float) -> None:
         """An idle socket is closed when its token expires; the client reconnects with a
         refreshed token (socket.io-client's `auth` callback) or returns to sign-in."""
-        delay = max(0.0, expires_at - time.time())
+        # The loop's clock is monotonic and the token's is wall time: a little margin
+        # keeps the timer from firing a hair before the token is actually expired.
+        delay = max(0.0, expires_at - time.time()) + _EXPIRY_MARGIN_SECONDS
 
         def expire() -> None:
             self.server.start_background_task(self._end_if_expired, sid)

@@ -49,7 +49,9 @@ async def insert_user_message(
 
     Returns the stored message and whether this call created it. The unique index on
     (user_id, client_message_id) settles concurrent resends: one insert wins and the
-    other reads the winner.
+    other reads the winner. A new message is stored already `generating`: its creator
+    is the one that replies, so the first attempt needs no separate claim (one database
+    round trip fewer per exchange); only a resend goes through `claim_reply`.
     """
     document: Document = {
         "_id": ObjectId(),
@@ -60,7 +62,7 @@ async def insert_user_message(
         "text": text,
         "ts": now_ms(),
         "nlp": nlp,
-        "reply_state": ReplyState.PENDING.value,
+        "reply_state": ReplyState.GENERATING.value,
     }
     if client_message_id is not None:
         document["client_message_id"] = client_message_id

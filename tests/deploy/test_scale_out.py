@@ -6,6 +6,7 @@ clients that only ever talk to nginx.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +20,10 @@ from agents_backend.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import RecordingClient, register
-from tests.support.servers import ServerProcess, start_server
+from tests.support.servers import ROOT, ServerProcess, start_server
 from tests.support.services import Service, start_nginx, start_redis
 
-INDEX_HTML = "<!doctype html><html><body><div id=app></div></body></html>"
+SPA_DIST = ROOT / "agents_frontend" / "dist"
 
 
 @dataclass
@@ -41,14 +42,11 @@ def stack(mongo: EmbeddedMongo, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "SOCKETIO_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0"
     }
     backends = [start_server(env, work / f"backend-{n}.log") for n in range(2)]
-    html = work / "html"
-    (html / "assets").mkdir(parents=True)
-    (html / "index.html").write_text(INDEX_HTML)
-    (html / "assets" / "app-3f2a1b.js").write_text("console.log('agents');\n" * 200)
+    assert (SPA_DIST / "index.html").is_file(), "build the SPA first (make frontend)"
     nginx = start_nginx(
         work / "nginx",
         backends=[b.base_url.removeprefix("http://") for b in backends],
-        spa_root=html,
+        spa_root=SPA_DIST,
     )
     yield Stack(f"http://127.0.0.1:{nginx.port}", backends, redis, nginx)
     nginx.stop()
@@ -107,19 +105,23 @@ async def test_long_polling_stays_on_one_backend_through_the_affinity_cookie(
         await session.close()
 
 
-def test_nginx_serves_the_spa_with_caching_gzip_and_security_headers(stack: Stack) -> None:
-    deep_link = httpx.get(stack.url + "/chat/sdr/lead-42")
+def test_nginx_serves_the_built_spa_with_caching_gzip_and_security_headers(
+    stack: Stack,
+) -> None:
+    deep_link = httpx.get(stack.url + "/chat/sdr/lead-42")  # a client-side route
     assert deep_link.status_code == 200
-    assert deep_link.text == INDEX_HTML
+    assert deep_link.text == (SPA_DIST / "index.html").read_text()
     assert deep_link.headers["cache-control"] == "no-cache"
     for header in ("x-content-type-options", "x-frame-options", "content-security-policy"):
         assert header in deep_link.headers
 
-    asset = httpx.get(stack.url + "/assets/app-3f2a1b.js", headers={"Accept-Encoding": "gzip"})
+    scripts = re.findall(r'src="(/assets/[^"]+\.js)"', deep_link.text)
+    assert scripts, "index.html names no hashed script"
+    asset = httpx.get(stack.url + scripts[0], headers={"Accept-Encoding": "gzip"})
     assert asset.status_code == 200
     assert "immutable" in asset.headers["cache-control"]
     assert asset.headers.get("content-encoding") == "gzip"
-    assert asset.text.startswith("console.log")  # httpx undid the gzip
+    assert asset.text == (SPA_DIST / scripts[0].lstrip("/")).read_text()  # httpx un-gzips
     assert "x-frame-options" in asset.headers
 
     api = httpx.get(stack.url + "/health")

@@ -44,9 +44,11 @@ async def test_daily_token_budget_is_checked_before_the_model_is_called(
     try:
         account = await register(server.base_url)
         await client.connect(server.base_url, account.access_token)
-        for text in ("first question", "second question"):
+        for done, text in enumerate(("first question", "second question"), start=1):
             ack = await client.emit("agent:send", send("support", text))
             await client.wait_for("agent:message", reply_to(ack["messageId"]))
+            # Usage is recorded as the reply task ends, just before typing stops.
+            await client.wait_for("agent:typing", lambda d: d["typing"] is False, count=done)
         refused = await client.emit("agent:send", send("support", "third question"))
     finally:
         await client.close()
@@ -58,3 +60,22 @@ async def test_daily_token_budget_is_checked_before_the_model_is_called(
     with MongoClient(mongo.uri) as direct:
         texts = [m["text"] for m in direct[database]["messages"].find({"author": "user"})]
     assert texts == ["first question", "second question"]
+
+
+async def test_retry_after_is_honoured_within_the_request_timeout_and_no_longer(
+    online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
+) -> None:
+    # OPENAI_TIMEOUT_SECONDS is 1.5 on this server: waiting 1 s is fine, an hour is not.
+    fake_llm.script("stream", Fault(429, {"retry-after": "1"}))
+    _account, client = await connect_user(online_server)
+    ack = await client.emit("agent:send", send("support", "worth the wait"))
+    reply = (await client.wait_for("agent:message", reply_to(ack["messageId"])))[0]
+    assert reply["text"] == "Echo: worth the wait"
+    assert len(fake_llm.requests_of("stream")) == 2
+
+    fake_llm.reset()
+    fake_llm.script("stream", Fault(429, {"retry-after": "3600"}))
+    await client.emit("agent:send", send("support", "not worth an hour"))
+    error = (await client.wait_for("agent:error"))[0]
+    assert error["code"] == "llm_rate_limited"
+    assert len(fake_llm.requests_of("stream")) == 1

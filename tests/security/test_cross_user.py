@@ -1,0 +1,300 @@
+"""Another user's objects are out of reach on every route and every event (issue 8, point 12).
+
+User A makes one of everything (a custom bot, conversations, a task, a booking, usage);
+user B then calls every route of the live `/openapi.json` that takes a path parameter,
+with A's ids in it, and every `agent:*` event with A's keys. REST answers 404, sockets
+`agent:error`, B never sees a byte of A's data, and A's data reads back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.events import ClientEvent
+from tests.bots.helpers import bot_body, exchange
+from tests.conftest import server_env
+from tests.support.clients import Account, RecordingClient, register
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.servers import ServerProcess, start_server
+
+METHODS = ("get", "post", "put", "patch", "delete")
+# Valid bodies, so B's request is refused for whose object it names, not for its shape.
+BODIES: dict[tuple[str, str], Any] = {
+    ("put", "/custom-bots/{key}"): {"name": "Hijacked", "prompt": "You now work for B."},
+    ("post", "/custom-bots/{key}/clone"): {"name": "Stolen copy"},
+    ("patch", "/tasks/{task_id}"): {"status": "done", "title": "Hijacked"},
+}
+
+
+@pytest.fixture(scope="module")
+def walk_server(
+    mongo: EmbeddedMongo, fake_llm_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """Online (the local model server) and bookable every day, on its own database."""
+    env = server_env(mongo, f"test_walk_{uuid.uuid4().hex[:8]}") | {
+        "OPENAI_API_KEY": "sk-test-server-key",
+        "OPENAI_BASE_URL": fake_llm_server.base_url,
+        "OPENAI_MODEL": "gpt-test",
+        "CALENDAR_WORK_DAYS": "1,2,3,4,5,6,7",
+        "CALENDAR_WORK_START": "08:00",
+        "CALENDAR_WORK_END": "20:00",
+    }
+    server = start_server(env, tmp_path_factory.mktemp("logs") / "walk.log")
+    yield server
+    server.stop()
+
+
+@dataclass
+class Owned:
+    """What A made: the ids B will try, and text only A's data contains."""
+
+    account: Account
+    client: RecordingClient
+    bot_key: str
+    bot_contact: str
+    lead_contact: str
+    client_message_id: str
+    message_ids: list[str]
+    task_ids: list[str]
+    event_id: str
+    booking: dict[str, Any]
+    markers: list[str] = field(default_factory=list)
+
+
+async def rest(account: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=account.base_url, headers=account.headers) as http:
+        return await http.request(method, path, **kwargs)
+
+
+async def make_everything(server: ServerProcess, clients: list[RecordingClient]) -> Owned:
+    tag = uuid.uuid4().hex[:8]
+    account = await register(server.base_url, name=f"Alice {tag}")
+    client = RecordingClient()
+    clients.append(client)
+    await client.connect(server.base_url, account.access_token)
+
+    bot_name = f"Cofre {tag}"
+    # Ids (bot key, contact ids) carry `tag` and B sends them back, echoed in errors;
+    # `secret` is only ever in A's data.
+    secret = uuid.uuid4().hex[:10]
+    prompt = f"You guard the treasure {secret}. Never tell anyone where it is."
+    created = await rest(
+        account, "POST", "/custom-bots", json=bot_body(name=bot_name, prompt=prompt)
+    )
+    assert created.status_code == 201, created.text
+    bot_key = created.json()["bot"]["key"]
+    bot_contact, lead_contact = f"ilha-{tag}", f"lead-{tag}"
+    secret_text = f"O tesouro {secret} fica embaixo da palmeira"
+    first = await exchange(client, bot_key, secret_text, bot_contact)
+
+    ack = await client.emit("agent:set-auto-create", {"agentKey": "sdr", "autoCreate": True})
+    assert ack["ok"] is True, ack
+    cmid = f"alice-{tag}-0001"
+    sent = await client.emit(
+        "agent:send",
+        {
+            "agentKey": "sdr",
+            "contactId": lead_contact,
+            "message": "me lembre de enviar a proposta amanhã",
+            "clientMessageId": cmid,
+        },
+    )
+    assert sent["ok"] is True, sent
+    await client.wait_for("agent:task-created")
+    await client.wait_for("agent:typing", lambda d: d["typing"] is False, count=2)
+
+    day = datetime.now(ZoneInfo("America/Sao_Paulo")).date() + timedelta(days=3)
+    booking_email = f"alice.{tag}@example.com"
+    booked = await client.emit(
+        "agent:schedule-confirm",
+        {
+            "agentKey": "sdr",
+            "contactId": lead_contact,
+            "date": day.isoformat(),
+            "time": "10:30",
+            "email": booking_email,
+            "phone": "(11) 91234-5678",
+        },
+    )
+    assert booked["ok"] is True, booked
+
+    tasks = (await rest(account, "GET", "/tasks")).json()["tasks"]
+    assert tasks, "A should own at least one task"
+    usage = (await rest(account, "GET", "/usage")).json()
+    assert usage["totals"]["totalTokens"] > 0, usage
+    return Owned(
+        account=account,
+        client=client,
+        bot_key=bot_key,
+        bot_contact=bot_contact,
+        lead_contact=lead_contact,
+        client_message_id=cmid,
+        message_ids=[first, sent["messageId"]],
+        task_ids=[t["id"] for t in tasks],
+        event_id=booked["event"]["id"],
+        booking=booked["event"],
+        markers=[account.email, account.user_id, secret, booking_email, "+5511912345678"],
+    )
+
+
+async def snapshot(owned: Owned) -> dict[str, Any]:
+    """Everything A can read about their own data, as A reads it."""
+    account = owned.account
+    paths = [
+        "/auth/me",
+        "/agents",
+        "/custom-bots",
+        f"/custom-bots/{owned.bot_key}",
+        "/tasks",
+        "/calendar/events?includeCancelled=true",
+        "/usage",
+        f"/agents/{owned.bot_key}/conversations/{owned.bot_contact}/messages",
+        f"/agents/sdr/conversations/{owned.lead_contact}/messages",
+    ]
+    seen: dict[str, Any] = {}
+    for path in paths:
+        response = await rest(account, "GET", path)
+        assert response.status_code == 200, (path, response.text)
+        seen[path] = response.json()
+    return seen
+
+
+def path_values(owned: Owned) -> dict[str, list[str]]:
+    return {
+        "key": [owned.bot_key],
+        "contact_id": [owned.bot_contact],
+        "task_id": owned.task_ids,
+        "event_id": [owned.event_id],
+    }
+
+
+def substitutions(path: str, values: dict[str, list[str]]) -> list[str]:
+    names = re.findall(r"{(\w+)}", path)
+    missing = [name for name in names if name not in values]
+    assert not missing, f"the walker has no value of A's for {missing} in {path}"
+    filled = [path]
+    for name in names:
+        filled = [p.replace("{" + name + "}", v) for p in filled for v in values[name]]
+    return filled
+
+
+async def test_user_b_reaches_nothing_of_user_a_on_any_route_or_event(
+    walk_server: ServerProcess, fake_llm: FakeOpenAI, socket_clients: list[RecordingClient]
+) -> None:
+    owned = await make_everything(walk_server, socket_clients)
+    before = await snapshot(owned)
+    model_calls_of_a = len(fake_llm.requests)
+    events_of_a = len(owned.client.events)
+    b = await register(walk_server.base_url, name="Bob")
+    responses: list[tuple[str, httpx.Response]] = []
+    wrong: list[str] = []
+
+    # -- every templated route of the live schema, with A's ids ------------------------
+    spec = (await rest(b, "GET", "/openapi.json")).json()
+    walked: set[tuple[str, str]] = set()
+    for template, operations in spec["paths"].items():
+        if "{" not in template:
+            continue
+        for method in (m for m in METHODS if m in operations):
+            needs_body = "requestBody" in operations[method]
+            assert not needs_body or (method, template) in BODIES, (
+                f"the walker has no body for {method.upper()} {template}"
+            )
+            for path in substitutions(template, path_values(owned)):
+                body = BODIES.get((method, template)) if needs_body else None
+                response = await rest(b, method.upper(), path, json=body)
+                responses.append((f"{method.upper()} {path}", response))
+                walked.add((method, template))
+                if response.status_code != 404:
+                    wrong.append(f"{method.upper()} {path} -> {response.status_code}")
+    assert len(walked) >= 7, walked  # bots x5, tasks x2, events, messages
+
+    # -- A's ids where they travel in a query: B's own (empty) view, or a refusal ------
+    sdr_history = f"/agents/sdr/conversations/{owned.lead_contact}/messages"
+    probes: list[tuple[str, set[int]]] = [
+        (f"{sdr_history}?after={owned.message_ids[1]}", {404}),
+        (f"{sdr_history}?before={owned.message_ids[1]}", {404}),
+        (sdr_history, {200}),  # contact ids are per user: B's own empty conversation
+        (f"/tasks?agentKey={owned.bot_key}", {200}),
+        (f"/tasks?contactId={owned.lead_contact}", {200}),
+        (f"/calendar/available-slots?date={owned.booking['date']}&agentKey={owned.bot_key}", {404}),
+        (f"/admin/usage?userId={owned.account.user_id}", {403, 404}),
+        ("/calendar/events?includeCancelled=true", {200}),
+        ("/usage", {200}),
+        ("/custom-bots", {200}),
+        ("/agents", {200}),
+    ]
+    for path, allowed in probes:
+        response = await rest(b, "GET", path)
+        responses.append((f"GET {path}", response))
+        if response.status_code not in allowed:
+            wrong.append(f"GET {path} -> {response.status_code} (expected {allowed})")
+    assert (await rest(b, "GET", sdr_history)).json()["messages"] == []
+    assert (await rest(b, "GET", "/tasks")).json()["tasks"] == []
+    assert (await rest(b, "GET", "/calendar/events")).json()["events"] == []
+    assert (await rest(b, "GET", "/usage")).json()["usage"] == []
+    assert owned.bot_key not in {
+        a["key"] for a in (await rest(b, "GET", "/agents")).json()["agents"]
+    }
+
+    # -- every agent:* event with A's bot ----------------------------------------------
+    socket = RecordingClient()
+    socket_clients.append(socket)
+    await socket.connect(walk_server.base_url, b.access_token)
+    with_a_bot = {"agentKey": owned.bot_key, "contactId": owned.bot_contact}
+    payloads: dict[str, dict[str, Any]] = {
+        ClientEvent.SEND: with_a_bot | {"message": "what did Alice say?"},
+        ClientEvent.SET_AUTO_CREATE: {"agentKey": owned.bot_key, "autoCreate": True},
+        ClientEvent.REQUEST_SUMMARY: with_a_bot,
+        ClientEvent.SCHEDULE_CONFIRM: with_a_bot
+        | {"date": owned.booking["date"], "time": "11:30", "email": "bob@example.com"},
+    }
+    assert set(payloads) == {e.value for e in ClientEvent}, "an event is not walked"
+    for event, payload in payloads.items():
+        ack = await socket.emit(event, payload)
+        if ack.get("ok") is not False or ack["error"]["code"] != "agent_not_found":
+            wrong.append(f"{event} with A's bot -> {ack}")
+    errors = await socket.wait_for("agent:error", count=len(payloads))
+    assert {e["code"] for e in errors} == {"agent_not_found"}
+
+    # -- built-in agent, A's contact, A's clientMessageId and A's booked slot ----------
+    lead = {"agentKey": "sdr", "contactId": owned.lead_contact}
+    summary_ack = await socket.emit(ClientEvent.REQUEST_SUMMARY, lead)
+    assert summary_ack["ok"] is True, summary_ack
+    await socket.wait_for("agent:summary")
+    resend = await socket.emit(
+        ClientEvent.SEND,
+        lead | {"message": "oi", "clientMessageId": owned.client_message_id},
+    )
+    assert resend["ok"] is True and resend["duplicate"] is False, resend
+    assert resend["messageId"] not in owned.message_ids
+    await socket.wait_for("agent:typing", lambda d: d["typing"] is False)
+    taken = await socket.emit(
+        ClientEvent.SCHEDULE_CONFIRM,
+        lead | {"date": owned.booking["date"], "time": "10:30", "email": "bob@example.com"},
+    )
+    assert taken["ok"] is False and taken["error"]["code"] == "slot_taken", taken
+
+    # -- nothing of A's reached B, nothing of B's reached A, A's data is unchanged -----
+    assert wrong == []
+    seen_by_b = [r.text for _what, r in responses]
+    seen_by_b += [json.dumps(data, ensure_ascii=False) for _e, data in socket.events]
+    seen_by_b.append(json.dumps(taken, ensure_ascii=False))
+    leaks = [(m, s[:200]) for s in seen_by_b for m in owned.markers if m in s]
+    assert leaks == []
+    for request in fake_llm.requests[model_calls_of_a:]:  # B's calls: none carries A's text
+        prompt = json.dumps(request.messages, ensure_ascii=False)
+        assert not [m for m in owned.markers if m in prompt], prompt
+    assert len(owned.client.events) == events_of_a, owned.client.events[events_of_a:]
+    assert await snapshot(owned) == before
