@@ -28,6 +28,8 @@ async def test_mongod_outage_gives_unavailable_and_service_resumes(tmp_path: Pat
         await client.connect(server.base_url, account.access_token)
         before = await client.emit("agent:send", send("support", "before the outage"))
         await client.wait_for("agent:message", reply_to(before["messageId"]))
+        # The reply task is over (tasks, usage) only once typing stops.
+        await client.wait_for("agent:typing", lambda d: d["typing"] is False)
 
         await asyncio.to_thread(mongo.stop)
         during = await client.emit("agent:send", send("support", "during"), timeout=30)
@@ -36,8 +38,8 @@ async def test_mongod_outage_gives_unavailable_and_service_resumes(tmp_path: Pat
 
         assert during["ok"] is False
         assert during["error"]["code"] == "unavailable"
-        error = (await client.wait_for("agent:error"))[0]
-        assert error["code"] == "unavailable"
+        error = (await client.wait_for("agent:error", lambda d: d["code"] == "unavailable"))[0]
+        assert error["agentKey"] == "support"
         assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
         assert server.process.poll() is None
 
@@ -51,6 +53,8 @@ async def test_mongod_outage_gives_unavailable_and_service_resumes(tmp_path: Pat
     finally:
         await client.close()
         server.stop()
+        if mongo.process is None or mongo.process.poll() is not None:
+            mongo.start()  # a failed assertion above may have left it stopped
         with MongoClient(mongo.uri) as direct:
             texts = [
                 m["text"]
