@@ -16,7 +16,7 @@ from pymongo import MongoClient
 from agents_backend.embedded_mongo import EmbeddedMongo
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.servers import ServerProcess, start_server
+from tests.support.servers import ServerProcess, running_server
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
 # A fixed Fernet key (32 url-safe base64 bytes), so tests can decrypt what was stored.
@@ -58,6 +58,11 @@ def server_env(mongo: EmbeddedMongo, database: str) -> dict[str, str]:
     }
 
 
+def model_env(fake_llm: FakeOpenAI, api_key: str = "sk-test-server-key") -> dict[str, str]:
+    """Point a server at the local OpenAI-compatible edge."""
+    return {"OPENAI_API_KEY": api_key, "OPENAI_BASE_URL": fake_llm.base_url}
+
+
 @pytest.fixture(scope="session")
 def online_db_name() -> str:
     return f"test_online_{uuid.uuid4().hex[:8]}"
@@ -70,17 +75,18 @@ def online_server(
     online_db_name: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServerProcess]:
-    env = server_env(mongo, online_db_name) | {
-        "OPENAI_API_KEY": "sk-test-server-key",
-        "OPENAI_BASE_URL": fake_llm_server.base_url,
-        "OPENAI_MODEL": "gpt-test",
-        "OPENAI_TIMEOUT_SECONDS": "1.5",
-        "OPENAI_MAX_RETRIES": "1",
-        "MAX_MESSAGE_CHARS": "2000",
-    }
-    server = start_server(env, tmp_path_factory.mktemp("logs") / "online.log")
-    yield server
-    server.stop()
+    env = (
+        server_env(mongo, online_db_name)
+        | model_env(fake_llm_server)
+        | {
+            "OPENAI_MODEL": "gpt-test",
+            "OPENAI_TIMEOUT_SECONDS": "1.5",
+            "OPENAI_MAX_RETRIES": "1",
+            "MAX_MESSAGE_CHARS": "2000",
+        }
+    )
+    with running_server(env, tmp_path_factory.mktemp("logs") / "online.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -93,9 +99,8 @@ def offline_server(
     mongo: EmbeddedMongo, offline_db_name: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     env = server_env(mongo, offline_db_name)
-    server = start_server(env, tmp_path_factory.mktemp("logs") / "offline.log")
-    yield server
-    server.stop()
+    with running_server(env, tmp_path_factory.mktemp("logs") / "offline.log") as server:
+        yield server
 
 
 @pytest.fixture

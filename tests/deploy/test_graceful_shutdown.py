@@ -11,7 +11,7 @@ from bson import ObjectId
 from pymongo import MongoClient
 
 from agents_backend.embedded_mongo import EmbeddedMongo
-from tests.conftest import server_env
+from tests.conftest import model_env, server_env
 from tests.sockets.test_chat_online import send
 from tests.support.clients import RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI, Reply
@@ -24,11 +24,7 @@ async def test_sigterm_lets_the_streaming_reply_finish(
     mongo: EmbeddedMongo, fake_llm: FakeOpenAI, tmp_path: Path
 ) -> None:
     database = f"test_shutdown_{uuid.uuid4().hex[:8]}"
-    env = server_env(mongo, database) | {
-        "OPENAI_API_KEY": "sk-shutdown",
-        "OPENAI_BASE_URL": fake_llm.base_url,
-        "OPENAI_MAX_RETRIES": "0",
-    }
+    env = server_env(mongo, database) | model_env(fake_llm) | {"OPENAI_MAX_RETRIES": "0"}
     server = start_server(env, tmp_path / "server.log")
     client = RecordingClient()
     try:

@@ -16,7 +16,7 @@ import pytest
 from agents_backend.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.support.clients import Account, RecordingClient, register
-from tests.support.servers import ServerProcess, start_server
+from tests.support.servers import ServerProcess, running_server
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 Connect = Callable[[Account | None], Awaitable[tuple[Account, RecordingClient]]]
@@ -41,9 +41,8 @@ def booking_server(
         "CALENDAR_WORK_END": "20:00",
         "CALENDAR_MAX_DAYS_AHEAD": "30",
     }
-    server = start_server(env, tmp_path_factory.mktemp("logs") / "booking.log")
-    yield server
-    server.stop()
+    with running_server(env, tmp_path_factory.mktemp("logs") / "booking.log") as server:
+        yield server
 
 
 @pytest.fixture

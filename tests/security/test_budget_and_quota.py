@@ -8,7 +8,7 @@ from pathlib import Path
 from pymongo import MongoClient
 
 from agents_backend.embedded_mongo import EmbeddedMongo
-from tests.conftest import Connect, server_env
+from tests.conftest import Connect, model_env, server_env
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI, Fault
@@ -33,12 +33,14 @@ async def test_daily_token_budget_is_checked_before_the_model_is_called(
     mongo: EmbeddedMongo, fake_llm: FakeOpenAI, tmp_path: Path
 ) -> None:
     database = f"test_budget_{uuid.uuid4().hex[:8]}"
-    env = server_env(mongo, database) | {
-        "OPENAI_API_KEY": "sk-budget",
-        "OPENAI_BASE_URL": fake_llm.base_url,
-        "NLU_REFINE_BELOW": "0",
-        "DAILY_TOKEN_BUDGET": "30",  # the fake model reports 18 tokens per reply
-    }
+    env = (
+        server_env(mongo, database)
+        | model_env(fake_llm)
+        | {
+            "NLU_REFINE_BELOW": "0",
+            "DAILY_TOKEN_BUDGET": "30",  # the fake model reports 18 tokens per reply
+        }
+    )
     server = start_server(env, tmp_path / "server.log")
     client = RecordingClient()
     try:

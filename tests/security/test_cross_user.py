@@ -23,10 +23,10 @@ import pytest
 from agents_backend.embedded_mongo import EmbeddedMongo
 from agents_backend.events import ClientEvent
 from tests.bots.helpers import bot_body, exchange
-from tests.conftest import server_env
+from tests.conftest import model_env, server_env
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.servers import ServerProcess, start_server
+from tests.support.servers import ServerProcess, running_server
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # Valid bodies, so B's request is refused for whose object it names, not for its shape.
@@ -42,17 +42,18 @@ def walk_server(
     mongo: EmbeddedMongo, fake_llm_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """Online (the local model server) and bookable every day, on its own database."""
-    env = server_env(mongo, f"test_walk_{uuid.uuid4().hex[:8]}") | {
-        "OPENAI_API_KEY": "sk-test-server-key",
-        "OPENAI_BASE_URL": fake_llm_server.base_url,
-        "OPENAI_MODEL": "gpt-test",
-        "CALENDAR_WORK_DAYS": "1,2,3,4,5,6,7",
-        "CALENDAR_WORK_START": "08:00",
-        "CALENDAR_WORK_END": "20:00",
-    }
-    server = start_server(env, tmp_path_factory.mktemp("logs") / "walk.log")
-    yield server
-    server.stop()
+    env = (
+        server_env(mongo, f"test_walk_{uuid.uuid4().hex[:8]}")
+        | model_env(fake_llm_server)
+        | {
+            "OPENAI_MODEL": "gpt-test",
+            "CALENDAR_WORK_DAYS": "1,2,3,4,5,6,7",
+            "CALENDAR_WORK_START": "08:00",
+            "CALENDAR_WORK_END": "20:00",
+        }
+    )
+    with running_server(env, tmp_path_factory.mktemp("logs") / "walk.log") as server:
+        yield server
 
 
 @dataclass

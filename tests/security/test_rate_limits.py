@@ -13,7 +13,7 @@ from agents_backend.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.sockets.test_chat_online import send
 from tests.support.clients import RecordingClient, register
-from tests.support.servers import ServerProcess, start_server
+from tests.support.servers import ServerProcess, running_server
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +26,8 @@ def strict_server(
         "RATE_LIMIT_LOGINS_PER_IP": "12/minute",
         "RATE_LIMIT_CONNECTIONS_PER_IP": "6/minute",
     }
-    server = start_server(env, tmp_path_factory.mktemp("limits") / "server.log")
-    yield server
-    server.stop()
+    with running_server(env, tmp_path_factory.mktemp("limits") / "server.log") as server:
+        yield server
 
 
 async def test_messages_per_user_per_minute(

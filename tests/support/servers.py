@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,3 +73,13 @@ def start_server(env: dict[str, str], log_path: Path, timeout: float = 30.0) -> 
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"server did not become healthy:\n{server.log()}")
+
+
+@contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[ServerProcess]:
+    """`start_server` for a `with` block or a fixture: stopped whatever the test does."""
+    server = start_server(env, log_path)
+    try:
+        yield server
+    finally:
+        server.stop()

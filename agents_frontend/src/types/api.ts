@@ -72,18 +72,12 @@ export interface CustomBot {
   updated_at?: string | null
 }
 
-/** `BotCreate` / `BotUpdate`; no `openaiApiKey` means "keep the stored one". */
-export interface CustomBotInput {
-  name: string
-  emoji: string
-  description: string
-  prompt: string
-  specialties: string[]
-  model: string | null
-  temperature: number
-  schedulingEnabled: boolean
-  openaiApiKey?: string
-}
+/** `BotCreate` / `BotUpdate`: the public fields a person edits (read-only ones are a 422
+ * if sent back), plus the key; no `openaiApiKey` means "keep the stored one". */
+export type CustomBotInput = Omit<
+  CustomBot,
+  'key' | 'hasOpenaiKey' | 'openaiAccount' | 'created_at' | 'updated_at'
+> & { openaiApiKey?: string }
 
 /** `BotTemplatePublic`: a starting point that pre-fills a new bot. */
 export interface BotTemplate {
