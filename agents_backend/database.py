@@ -17,6 +17,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from agents_backend.store.group_commit import GroupCommit
+
 Document = dict[str, Any]
 
 
@@ -157,6 +159,16 @@ class Database:
     @cached_property
     def usage(self) -> AsyncCollection[Document]:
         return self.db["usage"]
+
+    # The chat path's writes go through these (store/group_commit.py), so concurrent
+    # exchanges share round trips; everything else writes directly.
+    @cached_property
+    def message_writes(self) -> GroupCommit:
+        return GroupCommit(self.messages)
+
+    @cached_property
+    def usage_writes(self) -> GroupCommit:
+        return GroupCommit(self.usage)
 
     async def create_indexes(self) -> None:
         """Idempotent: MongoDB treats an identical index definition as a no-op."""

@@ -49,6 +49,10 @@ def configure_logging(*, json_lines: bool, debug: bool) -> None:
         uvicorn_logger.handlers = []
         uvicorn_logger.propagate = True
     logging.getLogger("agents_backend").setLevel(logging.DEBUG if debug else logging.INFO)
+    # The model client's HTTP layer logs every request at INFO: a line per chat message
+    # that says nothing the metrics and our own warnings do not (failures still show).
+    if not debug:
+        logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
 class CorrelationIdMiddleware:

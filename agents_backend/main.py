@@ -27,7 +27,7 @@ from agents_backend.routers import (
     usage,
 )
 from agents_backend.runtime import Runtime
-from agents_backend.sockets.json_codec import CODEC
+from agents_backend.sockets.json_codec import CODEC, OrjsonPacket
 from agents_backend.sockets.namespace import AgentNamespace
 from agents_backend.sockets.origins import OriginPolicy
 from agents_backend.spa import mount_spa
@@ -45,6 +45,7 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
         cors_allowed_origins=OriginPolicy(settings.cors_origins),
         max_http_buffer_size=settings.max_http_buffer_bytes,
         json=CODEC,
+        serializer=OrjsonPacket,
     )
     server.register_namespace(AgentNamespace(runtime))
     return server

@@ -60,6 +60,10 @@ class CoreLimits:
     max_concurrent_replies: int = 256
 
 
+async def _nothing() -> None:
+    return None
+
+
 class AgentCore:
     def __init__(
         self,
@@ -188,18 +192,31 @@ class AgentCore:
                     continue
                 parts.append(piece)
                 await emit(ServerEvent.STREAM, {"id": reply_id, "delta": piece})
-            reply = await self._store_reply(user, agent, message, reply_id, parts, False, responder)
-            await emit(ServerEvent.MESSAGE, reply.to_event())
-            final_nlu = await refined if refined is not None else nlu
-            await messages.finish_reply(
-                db=self._db,
-                message_id=message.id,
-                state=messages.ReplyState.DONE,
-                nlp=final_nlu.model_dump(mode="json") if refined is not None else None,
-            )
             model = responder.model_for(agent)
-            await self._record_usage(user, model, usage)
-            usage = None  # recorded
+            # Concurrent, so they share one group-commit round trip (store/group_commit.py);
+            # each is awaited before the reply is shown or a failure is handled.
+            stored = await asyncio.gather(
+                self._store_reply(user, agent, message, reply_id, parts, False, responder),
+                self._finish_now(message) if refined is None else _nothing(),
+                self._record_usage(user, model, usage),
+                return_exceptions=True,
+            )
+            usage = None  # recorded, or failed in a way retrying here would not fix
+            for outcome in stored:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            reply = stored[0]
+            assert isinstance(reply, ChatMessage)
+            await emit(ServerEvent.MESSAGE, reply.to_event())
+            final_nlu = nlu
+            if refined is not None:
+                final_nlu = await refined
+                await messages.finish_reply(
+                    db=self._db,
+                    message_id=message.id,
+                    state=messages.ReplyState.DONE,
+                    nlp=final_nlu.model_dump(mode="json"),
+                )
             await self._after_reply(agent, message, final_nlu, reply, emit)
             await self._create_tasks(agent, message, final_nlu, reply, chat, model, emit)
         except LLMError as exc:
@@ -229,6 +246,11 @@ class AgentCore:
             if refined is not None and not refined.done():
                 refined.cancel()
             await emit(ServerEvent.TYPING, {"typing": False})
+
+    async def _finish_now(self, message: ChatMessage) -> None:
+        await messages.finish_reply(
+            db=self._db, message_id=message.id, state=messages.ReplyState.DONE
+        )
 
     async def _record_usage(
         self, user: SessionUser, model: str | None, usage: TokenUsage | None

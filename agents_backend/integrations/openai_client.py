@@ -19,6 +19,7 @@ import httpx2
 import openai
 import orjson
 from openai import AsyncOpenAI
+from openai._vendor.httpx_aiohttp import AiohttpTransport
 from openai.types.chat import ChatCompletionMessageParam
 
 from agents_backend.metrics import LLM_ERRORS, LLM_LATENCY, TOKENS
@@ -55,7 +56,7 @@ def _count_tokens(model: str, usage: TokenUsage) -> None:
     TOKENS.labels(model=model, kind="completion").inc(usage.completion_tokens)
 
 
-# The SDK's own pool size, which passing a transport would otherwise replace.
+# The SDK's own pool size; passing a transport would otherwise replace it.
 _POOL_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
@@ -72,8 +73,12 @@ def _retry_after_seconds(headers: httpx2.Headers) -> float | None:
     return None
 
 
-class _QuotaAwareTransport(httpx2.AsyncHTTPTransport):
-    """Tells the SDK which 429s are not worth retrying.
+class _QuotaAwareTransport(AiohttpTransport):
+    """The SDK's aiohttp transport, telling the SDK which 429s are not worth retrying.
+
+    aiohttp rather than the default httpx pool: httpcore scans (and polls the socket of)
+    every pooled connection on each request, which with a hundred replies streaming at
+    once was the largest single cost of an exchange (measured in bench/; README).
 
     The SDK retries every 429 and honours `retry-after` up to two minutes. An exhausted
     quota (`insufficient_quota`) does not recover in seconds, and a wait longer than our
@@ -178,7 +183,7 @@ class OpenAIChat:
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
-            http_client=openai.DefaultAsyncHttpxClient(
+            http_client=openai.DefaultAioHttpClient(
                 transport=_QuotaAwareTransport(max_retry_after=timeout, limits=_POOL_LIMITS)
             ),
         )
@@ -209,8 +214,13 @@ class OpenAIChat:
             "stream_options": {"include_usage": True},
         }
         try:
+            # Pre-encoded: the SDK would deep-copy a dict body (for its retries) and
+            # encode it with the standard json module on every attempt.
             response = await self._client.post(
-                "/chat/completions", body=body, cast_to=httpx2.Response, stream=True
+                "/chat/completions",
+                content=orjson.dumps(body),
+                cast_to=httpx2.Response,
+                stream=True,
             )
             try:
                 parser = _SSEParser()

@@ -67,7 +67,7 @@ async def insert_user_message(
     if client_message_id is not None:
         document["client_message_id"] = client_message_id
     try:
-        await db.messages.insert_one(document)
+        await db.message_writes.insert(document)
     except DuplicateKeyError:
         existing = await db.messages.find_one(
             {"user_id": user_id, "client_message_id": client_message_id}
@@ -101,7 +101,7 @@ async def finish_reply(
     update: Document = {"reply_state": state.value}
     if nlp is not None:
         update["nlp"] = nlp
-    await db.messages.update_one({"_id": ObjectId(message_id)}, {"$set": update})
+    await db.message_writes.update({"_id": ObjectId(message_id)}, {"$set": update})
 
 
 async def insert_agent_message(
@@ -131,7 +131,7 @@ async def insert_agent_message(
         "incomplete": incomplete,
         "model": model,
     }
-    await db.messages.insert_one(document)
+    await db.message_writes.insert(document)
     MESSAGES.labels(author=author).inc()
     return ChatMessage.from_document(document)
 

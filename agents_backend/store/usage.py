@@ -11,7 +11,7 @@ async def record_usage(
     *, db: Database, user_id: str, model: str, prompt_tokens: int, completion_tokens: int
 ) -> None:
     day = datetime.now(UTC).date().isoformat()
-    await db.usage.update_one(
+    await db.usage_writes.update(
         {"user_id": user_id, "day": day, "model": model},
         {
             "$inc": {
