@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     # Admission control: replies one process generates at once; the excess is refused
     # with `busy` (nothing stored) so overload degrades into quick refusals, not timeouts.
     max_concurrent_replies: int = Field(default=256, ge=1)
+    # Stream deltas after the first are sent at most this often (0: each as it arrives).
+    stream_interval_ms: int = Field(default=50, ge=0, le=1000)
 
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)

@@ -6,6 +6,7 @@ event loop that created it and is not fork-safe) and closed after it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -18,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from agents_backend.store.group_commit import GroupCommit
+from agents_backend.store.usage_ledger import UsageLedger
 
 Document = dict[str, Any]
 
@@ -167,8 +169,8 @@ class Database:
         return GroupCommit(self.messages)
 
     @cached_property
-    def usage_writes(self) -> GroupCommit:
-        return GroupCommit(self.usage)
+    def usage_ledger(self) -> UsageLedger:
+        return UsageLedger(self.usage)
 
     async def create_indexes(self) -> None:
         """Idempotent: MongoDB treats an identical index definition as a no-op."""
@@ -185,4 +187,7 @@ class Database:
         return True
 
     async def close(self) -> None:
+        """Writes the token counters still held in memory, then disconnects."""
+        with contextlib.suppress(PyMongoError):  # logged by the ledger
+            await self.usage_ledger.close()
         await self.client.close()

@@ -1,4 +1,9 @@
-"""FastAPI dependencies as `Annotated` aliases; routes take these, never globals."""
+"""FastAPI dependencies as `Annotated` aliases; routes take these, never globals.
+
+All are `async def`, even those that only read an attribute: FastAPI runs a plain `def`
+dependency in its thread pool, and those hand-offs were a third of a history request's
+CPU (bench/, README "Benchmark").
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from agents_backend.store.users import get_user
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -27,19 +32,19 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
+async def get_settings_dep(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
-def get_db(runtime: RuntimeDep) -> Database:
+async def get_db(runtime: RuntimeDep) -> Database:
     return runtime.database
 
 
-def get_core(runtime: RuntimeDep) -> AgentCore:
+async def get_core(runtime: RuntimeDep) -> AgentCore:
     return runtime.core
 
 
-def get_cipher(runtime: RuntimeDep) -> Cipher:
+async def get_cipher(runtime: RuntimeDep) -> Cipher:
     return runtime.cipher
 
 
@@ -49,7 +54,7 @@ DbDep = Annotated[Database, Depends(get_db)]
 AgentCoreDep = Annotated[AgentCore, Depends(get_core)]
 
 
-def get_scheduling(runtime: RuntimeDep) -> SchedulingService:
+async def get_scheduling(runtime: RuntimeDep) -> SchedulingService:
     return runtime.scheduling
 
 

@@ -27,6 +27,7 @@ from agents_backend.routers import (
     usage,
 )
 from agents_backend.runtime import Runtime
+from agents_backend.sockets.delivery import LocalManager, RedisManager
 from agents_backend.sockets.json_codec import CODEC, OrjsonPacket
 from agents_backend.sockets.namespace import AgentNamespace
 from agents_backend.sockets.origins import OriginPolicy
@@ -35,9 +36,7 @@ from agents_backend.spa import mount_spa
 
 def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.socketio_redis_url)
-        if settings.socketio_redis_url
-        else None
+        RedisManager(settings.socketio_redis_url) if settings.socketio_redis_url else LocalManager()
     )
     server = socketio.AsyncServer(
         async_mode="asgi",

@@ -1,7 +1,10 @@
 """Abuse limits, counted in Redis when the processes share one, else in memory.
 
-Built on `limits` (moving windows, async storage) so several backend processes behind
-nginx enforce one budget per user or IP instead of one each.
+Built on `limits` (async storage) so several backend processes behind nginx enforce one
+budget per user or IP instead of one each. The sliding-window counter, not the moving
+window: the moving window keeps every hit and its in-memory storage sweeps each key's
+list through a worker thread after every hit, several thread hand-offs per chat message
+under load; two counters per key give the same limit, weighted across the window edge.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 
@@ -24,7 +27,7 @@ class Verdict:
 class RateLimit:
     """One named limit, e.g. `messages` at "30/minute" per user."""
 
-    def __init__(self, name: str, rule: str, limiter: MovingWindowRateLimiter) -> None:
+    def __init__(self, name: str, rule: str, limiter: SlidingWindowCounterRateLimiter) -> None:
         self.name = name
         self._item: RateLimitItem = parse(rule)
         self._limiter = limiter
@@ -58,7 +61,7 @@ def build_rate_limits(
         else storage_from_string("async+memory://")
     )
     assert isinstance(storage, Storage)
-    limiter = MovingWindowRateLimiter(storage)
+    limiter = SlidingWindowCounterRateLimiter(storage)
     return RateLimits(
         messages_per_user=RateLimit("messages", messages, limiter),
         logins_per_account=RateLimit("login-account", logins_per_account, limiter),

@@ -136,6 +136,7 @@ class Runtime:
                 max_message_chars=settings.max_message_chars,
                 daily_token_budget=settings.daily_token_budget,
                 max_concurrent_replies=settings.max_concurrent_replies,
+                stream_interval=settings.stream_interval_ms / 1000,
             ),
         )
         logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)

@@ -266,12 +266,18 @@ class Bench:
     # -- scenarios ---------------------------------------------------------------------
 
     def scenario_idle(self, tokens: list[str]) -> None:
-        """5. Idle authenticated sockets: RSS per connection, chat server vs bare Node."""
+        """5. Idle authenticated sockets: RSS per connection, chat server vs the bare echoes."""
         k = self.knobs
         out: dict[str, Any] = {}
         node, node_url = self.start_node_echo()
+        py_echo, py_echo_url = self.start_py_echo()
         try:
-            targets = [("chat", self.server, self.server_url), ("node_echo", node, node_url)]
+            # The bare python-socketio echo shows what the Python transport stack alone costs.
+            targets = [
+                ("chat", self.server, self.server_url),
+                ("python_echo", py_echo, py_echo_url),
+                ("node_echo", node, node_url),
+            ]
             for key, child, url in targets:
                 # Warm the process first (imports, first handshakes), then take the baseline.
                 self.loadgen({"mode": "idle", "url": url, "tokens": tokens, "count": min(200, k.idle_sockets), "holdS": 1, "deadlineS": 120})
@@ -298,6 +304,7 @@ class Bench:
                 }
         finally:
             self.children.stop(node)
+            self.children.stop(py_echo)
         self.results["idle"] = out
 
     def scenario_throughput(self, tokens: list[str]) -> None:

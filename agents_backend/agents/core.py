@@ -22,6 +22,7 @@ from agents_backend.agents.errors import AgentError
 from agents_backend.agents.nlu import NLUEngine
 from agents_backend.agents.nlu_models import Intent, NLUResult
 from agents_backend.agents.responders import OpenAIResponder, ReplyRequest, Responder
+from agents_backend.agents.stream_pacer import StreamPacer
 from agents_backend.agents.suggestions import suggest
 from agents_backend.agents.summary import summarize
 from agents_backend.agents.tasks import TaskCreator
@@ -58,6 +59,11 @@ class CoreLimits:
     # Replies this process generates at once; beyond it a message is refused (`busy`)
     # before it is stored, instead of joining a queue that ends in client timeouts.
     max_concurrent_replies: int = 256
+    # After the first delta (sent at once: time to first token), deltas that arrive
+    # within this many seconds of the last `agent:stream` are joined into the next one.
+    # A fast model otherwise costs a socket frame per token; 20 updates a second is as
+    # smooth as reading gets. The end of the stream always flushes.
+    stream_interval: float = 0.05
 
 
 async def _nothing() -> None:
@@ -186,22 +192,30 @@ class AgentCore:
                 db=self._db, message=message, limit=self._limits.context_messages
             )
             request = ReplyRequest(agent=agent, history=history, message=message, nlu=nlu)
-            async for piece in responder.reply(request):
-                if isinstance(piece, TokenUsage):
-                    usage = piece
-                    continue
-                parts.append(piece)
-                await emit(ServerEvent.STREAM, {"id": reply_id, "delta": piece})
+            pacer = StreamPacer(self._limits.stream_interval)
+            try:
+                async for piece in responder.reply(request):
+                    if isinstance(piece, TokenUsage):
+                        usage = piece
+                        continue
+                    parts.append(piece)
+                    delta = pacer.take(piece)
+                    if delta:
+                        await emit(ServerEvent.STREAM, {"id": reply_id, "delta": delta})
+            finally:
+                # What was held back is sent before the reply, or before a failure.
+                if rest := pacer.rest():
+                    await emit(ServerEvent.STREAM, {"id": reply_id, "delta": rest})
             model = responder.model_for(agent)
             # Concurrent, so they share one group-commit round trip (store/group_commit.py);
             # each is awaited before the reply is shown or a failure is handled.
+            self._record_usage(user, model, usage)
+            usage = None  # counted
             stored = await asyncio.gather(
                 self._store_reply(user, agent, message, reply_id, parts, False, responder),
                 self._finish_now(message) if refined is None else _nothing(),
-                self._record_usage(user, model, usage),
                 return_exceptions=True,
             )
-            usage = None  # recorded, or failed in a way retrying here would not fix
             for outcome in stored:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -225,10 +239,7 @@ class AgentCore:
             )
             # A stream that broke after the model reported its usage still spent those
             # tokens; the daily budget must count them.
-            try:
-                await self._record_usage(user, responder.model_for(agent), usage)
-            except PyMongoError:
-                logger.exception("could not record the usage of a failed reply")
+            self._record_usage(user, responder.model_for(agent), usage)
         except PyMongoError:
             logger.exception("database failure while replying")
             await self._fail(
@@ -252,12 +263,10 @@ class AgentCore:
             db=self._db, message_id=message.id, state=messages.ReplyState.DONE
         )
 
-    async def _record_usage(
-        self, user: SessionUser, model: str | None, usage: TokenUsage | None
-    ) -> None:
+    def _record_usage(self, user: SessionUser, model: str | None, usage: TokenUsage | None) -> None:
         if usage is None or model is None:
             return
-        await record_usage(
+        record_usage(
             db=self._db,
             user_id=user.id,
             model=model,
@@ -415,7 +424,7 @@ class AgentCore:
             text, offline, usage = await summarize(messages=history, chat=chat, model=model)
         except LLMError as exc:
             raise AgentError(exc.code, exc.message) from exc
-        await self._record_usage(user, model, usage)
+        self._record_usage(user, model, usage)
         data = {
             "agentKey": agent.key,
             "contactId": payload.contact_id,

@@ -100,7 +100,7 @@ def parse_llm_items(data: dict[str, Any]) -> list[ActionItem] | None:
 # How long a remembered auto-create switch is trusted. This process updates it at once
 # when the switch is flipped here; the bound is for a flip made through another process
 # (scale-out), which this one sees within these seconds.
-AUTO_CREATE_TTL_SECONDS = 5.0
+AUTO_CREATE_TTL_SECONDS = 30.0
 _AUTO_CREATE_ENTRIES = 10_000
 
 
@@ -187,7 +187,7 @@ class TaskCreator:
             logger.warning("task extraction by the model failed (%s); using the rules", exc.code)
             return None
         if usage is not None:
-            await record_usage(
+            record_usage(
                 db=self._db,
                 user_id=message.user_id,
                 model=model,

@@ -8,6 +8,7 @@ everything the product does happens in `AgentCore`. It keeps no per-client state
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -134,6 +135,9 @@ class AgentNamespace(socketio.AsyncNamespace):
     # -- lifecycle -------------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        # The library keeps this environ for the socket's lifetime; its request-body
+        # reader (a class engine.io builds per request) is never read again.
+        environ.pop("wsgi.input", None)
         address = str(environ.get("REMOTE_ADDR") or "unknown")
         verdict = await self._runtime.rate_limits.connections_per_ip.hit(address)
         if not verdict.allowed:
@@ -210,7 +214,7 @@ class AgentNamespace(socketio.AsyncNamespace):
             return
         if not await family_is_active(db=self._runtime.database, family_id=user.family_id):
             raise SessionEndedError("session_ended", "You were signed out; sign in again.")
-        await self.save_session(sid, {"user": user.model_copy(update={"checked_at": now})})
+        await self.save_session(sid, {"user": dataclasses.replace(user, checked_at=now)})
 
     async def end_sessions(self, room: str, reason: str) -> None:
         """Tells every socket in the room (on every process) and closes the local ones."""

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from agents_backend.database import Database, Document
+from agents_backend.store.usage_ledger import today
 
 
-async def record_usage(
+def record_usage(
     *, db: Database, user_id: str, model: str, prompt_tokens: int, completion_tokens: int
 ) -> None:
-    day = datetime.now(UTC).date().isoformat()
-    await db.usage_writes.update(
-        {"user_id": user_id, "day": day, "model": model},
-        {
-            "$inc": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "requests": 1,
-            }
-        },
-        upsert=True,
+    """Counted now, written within a second (store/usage_ledger.py)."""
+    db.usage_ledger.add(
+        user_id=user_id,
+        model=model,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
     )
 
 
 async def usage_for_user(*, db: Database, user_id: str) -> list[Document]:
+    await db.usage_ledger.flush()
     cursor = db.usage.find({"user_id": user_id}, {"_id": 0}).sort([("day", -1), ("model", 1)])
     return [document async for document in cursor]
 
@@ -34,6 +28,7 @@ async def usage_rows(
     *, db: Database, user_id: str | None, since: str | None = None, until: str | None = None
 ) -> list[Document]:
     """Counters between two UTC days (inclusive); every user's when `user_id` is None."""
+    await db.usage_ledger.flush()
     query: Document = {} if user_id is None else {"user_id": user_id}
     days: Document = {}
     if since is not None:
@@ -48,8 +43,8 @@ async def usage_rows(
 
 async def tokens_used_today(*, db: Database, user_id: str) -> int:
     """Today's (UTC) tokens across every model: what the daily budget is checked against."""
-    day = datetime.now(UTC).date().isoformat()
-    total = 0
+    day = today()
+    total = db.usage_ledger.pending_tokens(user_id=user_id, day=day)
     async for row in db.usage.find({"user_id": user_id, "day": day}, {"total_tokens": 1}):
         total += int(row.get("total_tokens", 0))
     return total

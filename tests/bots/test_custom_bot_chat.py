@@ -11,6 +11,7 @@ from tests.bots.helpers import BOT_KEY, call, create_bot, exchange, send
 from tests.conftest import Connect
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess
+from tests.support.waiting import eventually
 
 Mongo = MongoClient[dict[str, Any]]
 
@@ -37,8 +38,10 @@ async def test_a_bot_answers_with_its_prompt_model_and_own_key(
     assert reply["agentKey"] == bot["key"]
     assert BOT_KEY not in json.dumps(client.events)
     assert BOT_KEY not in online_server.log()
-    usage = mongo_client[online_db_name]["usage"].find_one(
-        {"user_id": account.user_id, "model": "gpt-4o-mini"}
+    usage = await eventually(
+        lambda: mongo_client[online_db_name]["usage"].find_one(
+            {"user_id": account.user_id, "model": "gpt-4o-mini"}
+        )
     )
     assert usage is not None and usage["completion_tokens"] == 7
 

@@ -15,6 +15,7 @@ from tests.conftest import Connect
 from tests.support.clients import RecordingClient
 from tests.support.fake_openai import CutStream, FakeOpenAI, Fault, Hang, Reply
 from tests.support.servers import ServerProcess
+from tests.support.waiting import eventually
 
 Mongo = MongoClient[dict[str, Any]]
 
@@ -60,7 +61,9 @@ async def test_a_message_streams_a_reply_that_is_stored_with_usage(
     assert [m["author"] for m in stored] == ["user", "agent"]
     assert stored[0]["reply_state"] == "done"
     assert stored[1]["text"] == reply["text"]
-    usage = db["usage"].find_one({"user_id": account.user_id, "model": "gpt-test"})
+    usage = await eventually(
+        lambda: db["usage"].find_one({"user_id": account.user_id, "model": "gpt-test"})
+    )
     assert usage is not None
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (11, 7)
 
