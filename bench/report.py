@@ -114,7 +114,9 @@ def render(summary: dict[str, Any], results: dict[str, Any], meta: dict[str, Any
          f"{_fmt(_get(results, 'latency', 'server_cpu_us_per_exchange'), 0)} us CPU/exch"),
         (f"3 added latency, open loop {_fmt(summary['added_latency_low_rate_per_s'], 1)}/s (half the closed-loop capacity)",
          f"p50 {_fmt(summary['added_latency_low_rate_p50_ms'])} / p99 {_fmt(summary['added_latency_low_rate_p99_ms'])} ms",
-         f"{_fmt(_get(results, 'latency_low_rate', 'server_cpu_us_per_exchange'), 0)} us CPU/exch"),
+         f"{_fmt(_get(results, 'latency_low_rate', 'server_cpu_us_per_exchange'), 0)} us CPU/exch")
+        if "latency_low_rate" in results
+        else ("3 (no half-capacity run: the fixed rate is already at most half the capacity)", "", ""),
         ("4 TTFT overhead (token every 20 ms)", f"p50 {_fmt(summary['ttft_overhead_p50_ms'])} / p99 {_fmt(summary['ttft_overhead_p99_ms'])} ms",
          f"{_fmt(_get(results, 'ttft', 'server_cpu_us_per_exchange'), 0)} us CPU/exch"),
         (f"5 idle sockets ({_get(results, 'idle', 'chat', 'connected')}), chat server", f"{_fmt(summary['idle_kb_per_conn'], 1)} KiB/conn", ""),
