@@ -182,7 +182,13 @@ class AgentCore:
         refined: asyncio.Task[NLUResult] | None = None
         if self._chat is not None and self._nlu.should_refine(nlu):
             # Runs beside the reply stream, so refining adds no latency to the answer.
-            refined = asyncio.ensure_future(self._nlu.refine(message.text, nlu))
+            refined = asyncio.ensure_future(
+                self._nlu.refine(
+                    message.text,
+                    nlu,
+                    on_usage=lambda model, spent: self._record_usage(user, model, spent),
+                )
+            )
         reply_id = str(ObjectId())
         parts: list[str] = []
         await emit(ServerEvent.TYPING, {"typing": True})

@@ -31,6 +31,7 @@ from agents_backend.agents.nlu_models import (
     Language,
     NLURefiner,
     NLUResult,
+    UsageSink,
 )
 
 logger = logging.getLogger(__name__)
@@ -801,16 +802,19 @@ class NLUEngine:
         """Only pay for a model call when there is one and the rules are unsure."""
         return self._refiner is not None and rules.confidence < self._refine_below
 
-    async def refine(self, text: str, rules: NLUResult) -> NLUResult:
+    async def refine(
+        self, text: str, rules: NLUResult, on_usage: UsageSink | None = None
+    ) -> NLUResult:
         """Ask the refiner and merge what survives validation; never raises.
 
         A failing or nonsensical model must not break a chat message, so any exception
-        or a reply with no usable field leaves the rule result untouched.
+        or a reply with no usable field leaves the rule result untouched. `on_usage`
+        hears the tokens the model spent, usable answer or not.
         """
         if self._refiner is None:
             return rules
         try:
-            merged = self._merge(rules, await self._refiner.extract(text, rules))
+            merged = self._merge(rules, await self._refiner.extract(text, rules, on_usage))
         except Exception:
             logger.warning("NLU refiner failed; keeping the rule result", exc_info=True)
             return rules

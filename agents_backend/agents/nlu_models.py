@@ -7,12 +7,17 @@ stable model and not on the rules that produce it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 Language = Literal["pt", "en"]
+
+
+if TYPE_CHECKING:
+    from agents_backend.integrations.openai_client import TokenUsage
 
 
 class Intent(StrEnum):
@@ -57,6 +62,10 @@ class NLUResult(BaseModel):
     source: Literal["rules", "llm"] = "rules"
 
 
+# Told the model and the tokens a refinement spent, so they count in the person's usage.
+UsageSink = Callable[[str, "TokenUsage"], None]
+
+
 class NLURefiner(Protocol):
     """A model-backed extractor that may improve on the rule pass.
 
@@ -64,4 +73,6 @@ class NLURefiner(Protocol):
     refiner never has to be trusted to produce a valid `NLUResult`.
     """
 
-    async def extract(self, text: str, hint: NLUResult) -> dict[str, Any]: ...
+    async def extract(
+        self, text: str, hint: NLUResult, on_usage: UsageSink | None = None
+    ) -> dict[str, Any]: ...

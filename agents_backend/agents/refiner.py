@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents_backend.agents.nlu_models import Intent, NLUResult
+from agents_backend.agents.nlu_models import Intent, NLUResult, UsageSink
 from agents_backend.integrations.openai_client import OpenAIChat, PromptMessage
 
 _INSTRUCTIONS = (
@@ -20,8 +20,10 @@ class LLMRefiner:
         self._chat = chat
         self._model = model
 
-    async def extract(self, text: str, hint: NLUResult) -> dict[str, Any]:
-        data, _usage = await self._chat.complete_json(
+    async def extract(
+        self, text: str, hint: NLUResult, on_usage: UsageSink | None = None
+    ) -> dict[str, Any]:
+        data, usage = await self._chat.complete_json(
             messages=[
                 PromptMessage("system", _INSTRUCTIONS),
                 PromptMessage("system", "Rule-based guess: " + hint.model_dump_json()),
@@ -29,4 +31,6 @@ class LLMRefiner:
             ],
             model=self._model,
         )
+        if usage is not None and on_usage is not None:
+            on_usage(self._model, usage)
         return data

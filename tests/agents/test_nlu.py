@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agents_backend.agents.nlu import NLUEngine
-from agents_backend.agents.nlu_models import Intent, NLUResult
+from agents_backend.agents.nlu_models import Intent, NLUResult, UsageSink
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SAO_PAULO)
@@ -439,7 +439,9 @@ class FakeRefiner:
         self.reply = reply
         self.calls: list[tuple[str, NLUResult]] = []
 
-    async def extract(self, text: str, hint: NLUResult) -> dict[str, Any]:
+    async def extract(
+        self, text: str, hint: NLUResult, on_usage: UsageSink | None = None
+    ) -> dict[str, Any]:
         self.calls.append((text, hint))
         if isinstance(self.reply, Exception):
             raise self.reply

@@ -333,7 +333,7 @@ async def test_the_model_refines_an_unsure_rule_analysis(
     fake_llm.script(
         "json", Reply('{"intent": "schedule_meeting", "confidence": 0.9, "language": "pt"}')
     )
-    _account, client = await connect_user(online_server)
+    account, client = await connect_user(online_server)
 
     ack = await client.emit("agent:send", send("sdr", "seria bom a gente conversar com calma"))
 
@@ -345,6 +345,15 @@ async def test_the_model_refines_an_unsure_rule_analysis(
     stored = mongo_client[online_db_name]["messages"].find_one({"_id": _oid(ack["messageId"])})
     assert stored is not None
     assert (stored["nlp"]["intent"], stored["nlp"]["source"]) == ("schedule_meeting", "llm")
+    # The refinement's tokens are the person's too: the reply's 11 + 7 and the
+    # extraction's 11 + 7, two requests on their usage row.
+    usage = await eventually(
+        lambda: mongo_client[online_db_name]["usage"].find_one(
+            {"user_id": account.user_id, "requests": 2}
+        )
+    )
+    assert usage is not None, "the refinement's tokens were not counted"
+    assert (usage["model"], usage["total_tokens"]) == ("gpt-test", 36)
 
 
 async def test_a_confident_rule_analysis_costs_no_extraction_call(
