@@ -5,30 +5,16 @@ to a failed write."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from agents_backend.database import Database, Document
-from agents_backend.embedded_mongo import EmbeddedMongo
 from agents_backend.store.usage import record_usage, tokens_used_today, usage_rows
 from agents_backend.store.usage_ledger import UsageLedger, today
-from tests.agents.test_group_commit import WriteCommands
+from tests.agents.conftest import WriteCommands
 from tests.support.servers import free_port
-
-
-@pytest.fixture
-async def watched(mongo: EmbeddedMongo) -> AsyncIterator[tuple[Database, WriteCommands]]:
-    listener = WriteCommands()
-    client: AsyncMongoClient[Document] = AsyncMongoClient(mongo.uri, event_listeners=[listener])
-    db = Database(client=client, db=client[f"test_ledger_{uuid.uuid4().hex[:8]}"])
-    await db.create_indexes()
-    yield db, listener
-    await client.drop_database(db.db.name)
-    await db.close()
 
 
 async def test_a_burst_of_replies_is_written_as_one_command_with_exact_sums(
