@@ -43,6 +43,10 @@ class SessionEnder(Protocol):
     async def __call__(self, room: str, reason: str) -> None: ...
 
 
+# Allocations minus deallocations between young collections (CPython's default is 700).
+YOUNG_GC_THRESHOLD = 10_000
+
+
 def settle_garbage_collector() -> None:
     """Keeps full garbage collections off the chat path's latency.
 
@@ -56,10 +60,6 @@ def settle_garbage_collector() -> None:
     gc.freeze()
     _, middle, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_GC_THRESHOLD, middle, oldest)
-
-
-# Allocations minus deallocations between young collections (CPython's default is 700).
-YOUNG_GC_THRESHOLD = 10_000
 
 
 class Runtime:

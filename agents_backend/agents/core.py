@@ -66,10 +66,6 @@ class CoreLimits:
     stream_interval: float = 0.05
 
 
-async def _nothing() -> None:
-    return None
-
-
 class AgentCore:
     def __init__(
         self,
@@ -213,19 +209,21 @@ class AgentCore:
                 if rest := pacer.rest():
                     await emit(ServerEvent.STREAM, {"id": reply_id, "delta": rest})
             model = responder.model_for(agent)
-            # Concurrent, so they share one group-commit round trip (store/group_commit.py);
-            # each is awaited before the reply is shown or a failure is handled.
             self._record_usage(user, model, usage)
             usage = None  # counted
-            stored = await asyncio.gather(
-                self._store_reply(user, agent, message, reply_id, parts, False, responder),
-                self._finish_now(message) if refined is None else _nothing(),
-                return_exceptions=True,
-            )
-            for outcome in stored:
-                if isinstance(outcome, BaseException):
-                    raise outcome
-            reply = stored[0]
+            # The reply and the question's state are queued together, so one group
+            # commit flush carries both (store/group_commit.py); both have landed before
+            # the reply is shown or a failure is handled.
+            writes: list[Awaitable[ChatMessage | None]] = [
+                self._store_reply(user, agent, message, reply_id, parts, False, responder)
+            ]
+            if refined is None:  # else the state is written with the refined NLU below
+                writes.append(self._finish_now(message))
+            outcomes = await asyncio.gather(*writes, return_exceptions=True)
+            failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+            if failure is not None:
+                raise failure
+            reply = outcomes[0]
             assert isinstance(reply, ChatMessage)
             await emit(ServerEvent.MESSAGE, reply.to_event())
             final_nlu = nlu
