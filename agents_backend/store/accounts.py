@@ -7,7 +7,7 @@ from agents_backend.database import Database
 
 async def delete_account_data(*, db: Database, user_id: str) -> None:
     """The user document goes last, so a failure part-way leaves an account to retry with."""
-    db.usage_ledger.forget(user_id)
+    await db.usage_ledger.forget(user_id)
     for collection in (
         db.messages,
         db.tasks,

@@ -57,10 +57,16 @@ class UsageLedger:
             if user == user_id and when == day
         )
 
-    def forget(self, user_id: str) -> None:
-        """An account being removed leaves no counter behind to be written later."""
+    async def forget(self, user_id: str) -> None:
+        """An account being removed leaves no counter behind to be written later.
+
+        Returns once a write already in flight has landed, so the deletion that follows
+        also removes what it wrote.
+        """
         for key in [key for key in self._pending if key[0] == user_id]:
             del self._pending[key]
+        async with self._lock:
+            pass
 
     async def flush(self) -> None:
         async with self._lock:

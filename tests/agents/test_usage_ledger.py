@@ -57,7 +57,7 @@ async def test_a_failed_write_keeps_the_counts_for_the_next_flush() -> None:
             await ledger.flush()
         ledger.add(user_id="u1", model="m", prompt_tokens=1, completion_tokens=1)
         assert ledger.pending_tokens(user_id="u1", day=today()) == 12
-        ledger.forget("u1")  # the account was removed: nothing of it is written later
+        await ledger.forget("u1")  # the account was removed: nothing of it is written later
         assert ledger.pending_tokens(user_id="u1", day=today()) == 0
     finally:
         await ledger.close()
