@@ -268,15 +268,7 @@ class AgentCore:
         )
 
     def _record_usage(self, user: SessionUser, model: str | None, usage: TokenUsage | None) -> None:
-        if usage is None or model is None:
-            return
-        record_usage(
-            db=self._db,
-            user_id=user.id,
-            model=model,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-        )
+        record_usage(db=self._db, user_id=user.id, model=model, usage=usage)
 
     async def _store_reply(
         self,

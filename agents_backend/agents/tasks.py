@@ -186,14 +186,7 @@ class TaskCreator:
         except LLMError as exc:
             logger.warning("task extraction by the model failed (%s); using the rules", exc.code)
             return None
-        if usage is not None:
-            record_usage(
-                db=self._db,
-                user_id=message.user_id,
-                model=model,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-            )
+        record_usage(db=self._db, user_id=message.user_id, model=model, usage=usage)
         items = parse_llm_items(data)
         if items is None:
             logger.warning("task extraction by the model gave no task list; using the rules")

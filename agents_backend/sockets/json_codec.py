@@ -45,6 +45,8 @@ class OrjsonPacket(socketio.packet.Packet):  # type: ignore[misc]  # untyped lib
     and list) to find `bytes` that would need binary attachments; for the chat path's
     nested payloads that walk cost more than the encoding. orjson refuses `bytes`, so a
     payload it can encode has none, and only one it refuses is walked the library's way.
+    The payload is encoded twice (here, then by `encode`); for these small payloads the
+    extra orjson pass costs about a microsecond, against tens for the walk.
     """
 
     json = CODEC

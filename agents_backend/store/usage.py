@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agents_backend.database import Database, Document
 from agents_backend.store.usage_ledger import today
 
+if TYPE_CHECKING:
+    from agents_backend.integrations.openai_client import TokenUsage
+
 
 def record_usage(
-    *, db: Database, user_id: str, model: str, prompt_tokens: int, completion_tokens: int
+    *, db: Database, user_id: str, model: str | None, usage: TokenUsage | None
 ) -> None:
-    """Counted now, written within a second (store/usage_ledger.py)."""
+    """Counted now, written within a second (store/usage_ledger.py). A call that reported
+    no usage, or was made without a model, counts nothing."""
+    if usage is None or model is None:
+        return
     db.usage_ledger.add(
         user_id=user_id,
         model=model,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
     )
 
 

@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from agents_backend.database import Database, Document
+from agents_backend.integrations.openai_client import TokenUsage
 from agents_backend.store.usage import record_usage, tokens_used_today, usage_rows
 from agents_backend.store.usage_ledger import UsageLedger, today
 from tests.agents.conftest import WriteCommands
@@ -22,9 +23,7 @@ async def test_a_burst_of_replies_is_written_as_one_command_with_exact_sums(
 ) -> None:
     db, listener = watched
     for n in range(40):
-        record_usage(
-            db=db, user_id=f"u{n % 4}", model="gpt-test", prompt_tokens=10, completion_tokens=n
-        )
+        record_usage(db=db, user_id=f"u{n % 4}", model="gpt-test", usage=TokenUsage(10, n))
     assert await tokens_used_today(db=db, user_id="u1") == sum(10 + n for n in range(1, 40, 4))
     assert listener.writes == []  # nothing written yet...
 
@@ -41,7 +40,7 @@ async def test_a_report_includes_what_was_counted_a_moment_ago(
     watched: tuple[Database, WriteCommands],
 ) -> None:
     db, _ = watched
-    record_usage(db=db, user_id="u1", model="gpt-test", prompt_tokens=3, completion_tokens=4)
+    record_usage(db=db, user_id="u1", model="gpt-test", usage=TokenUsage(3, 4))
     rows = await usage_rows(db=db, user_id="u1")
     assert [(r["model"], r["total_tokens"], r["day"]) for r in rows] == [("gpt-test", 7, today())]
 
