@@ -28,6 +28,7 @@ run: venv frontend
 lint: dev-deps
 	$(BIN)/ruff check agents_backend tests
 	$(BIN)/ruff format --check agents_backend tests
+	$(BIN)/lint-imports
 
 typecheck: dev-deps
 	$(BIN)/mypy

@@ -15,8 +15,8 @@ from types import FrameType
 
 import uvicorn
 
-from agents_backend.config import get_settings
-from agents_backend.embedded_mongo import EmbeddedMongo, embedded_db_path
+from agents_backend.core.config import get_settings
+from agents_backend.core.embedded_mongo import EmbeddedMongo, embedded_db_path
 
 
 def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:

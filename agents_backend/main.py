@@ -11,27 +11,24 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
-from agents_backend.body_limit import MaxBodySizeMiddleware
-from agents_backend.config import Settings, get_settings
-from agents_backend.http_errors import validation_error_without_input
-from agents_backend.logs import CorrelationIdMiddleware, configure_logging
-from agents_backend.routers import (
-    admin,
-    agents,
-    auth,
-    calendar,
-    custom_bots,
-    health,
-    ops,
-    tasks,
-    usage,
-)
+from agents_backend.auth import router as auth
+from agents_backend.bots import router as custom_bots
+from agents_backend.chat import router as agents
+from agents_backend.core.body_limit import MaxBodySizeMiddleware
+from agents_backend.core.config import Settings, get_settings
+from agents_backend.core.http_errors import validation_error_without_input
+from agents_backend.core.logs import CorrelationIdMiddleware, configure_logging
+from agents_backend.ops import router as ops
+from agents_backend.ops.spa import mount_spa
+from agents_backend.realtime.delivery import LocalManager, RedisManager
+from agents_backend.realtime.json_codec import CODEC, OrjsonPacket
+from agents_backend.realtime.namespace import AgentNamespace
+from agents_backend.realtime.origins import OriginPolicy
 from agents_backend.runtime import Runtime
-from agents_backend.sockets.delivery import LocalManager, RedisManager
-from agents_backend.sockets.json_codec import CODEC, OrjsonPacket
-from agents_backend.sockets.namespace import AgentNamespace
-from agents_backend.sockets.origins import OriginPolicy
-from agents_backend.spa import mount_spa
+from agents_backend.scheduling import router as calendar
+from agents_backend.tasks import router as tasks
+from agents_backend.usage import admin_router as admin
+from agents_backend.usage import router as usage
 
 
 def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.AsyncServer:
@@ -46,7 +43,7 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
         json=CODEC,
         serializer=OrjsonPacket,
     )
-    server.register_namespace(AgentNamespace(runtime))
+    server.register_namespace(AgentNamespace(runtime.registry, runtime.sessions))
     return server
 
 
@@ -60,7 +57,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         description="Real-time chat with AI agents: REST side. Socket.IO lives at /socket.io.",
         lifespan=runtime.lifespan,
     )
-    api.state.runtime = runtime
+    api.state.registry = runtime.registry
     api.add_exception_handler(RequestValidationError, validation_error_without_input)
     api.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(CorrelationIdMiddleware)
@@ -71,7 +68,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    for module in (health, ops, auth, agents, custom_bots, calendar, tasks, usage, admin):
+    for module in (ops, auth, agents, custom_bots, calendar, tasks, usage, admin):
         api.include_router(module.router)
     # Last: the SPA's catch-all must never shadow an API route.
     mount_spa(api, settings.spa_dir)

@@ -1,7 +1,9 @@
-"""What one server process holds between start-up and shutdown.
+"""The composition root's lifespan: what one server process builds at start-up.
 
 Built in the ASGI lifespan, because the Mongo client and the OpenAI client are bound to
-the running event loop; the socket namespace and the REST dependencies read from here.
+the running event loop. Every service is put in the `Registry` under its class; routes
+and the socket namespace find them there, so no feature imports this module. The
+choices a deployment makes (which calendar, which responder) are made here.
 """
 
 from __future__ import annotations
@@ -10,38 +12,35 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from agents_backend.agents.bot_chats import BotChats
-from agents_backend.agents.builtin import BUILTIN_AGENTS
-from agents_backend.agents.core import AgentCore, CoreLimits
-from agents_backend.agents.nlu import NLUEngine
-from agents_backend.agents.refiner import LLMRefiner
-from agents_backend.agents.responders import OfflineResponder, OpenAIResponder, Responder
-from agents_backend.agents.scheduling import SchedulingConfig, SchedulingService, select_backend
-from agents_backend.agents.tasks import TaskCreator
-from agents_backend.config import Settings
-from agents_backend.crypto import Cipher
-from agents_backend.database import Database
+from agents_backend.bots.builtin import BUILTIN_AGENTS
+from agents_backend.bots.keys import BotChats
+from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat.responders import OfflineResponder, OpenAIResponder, Responder
+from agents_backend.chat.service import AgentCore, CoreLimits
+from agents_backend.core.config import Settings
+from agents_backend.core.crypto import Cipher
+from agents_backend.core.database import Database
+from agents_backend.core.rate_limits import RateLimits, build_rate_limits
+from agents_backend.core.readiness import ReadinessChecks
+from agents_backend.core.registry import Registry
+from agents_backend.core.sessions import LiveSessions
+from agents_backend.integrations.calendar.backend import CalendarBackend, CalendarError
+from agents_backend.integrations.calendar.google import GoogleCalendar, load_credentials
+from agents_backend.integrations.calendar.local import LocalCalendar
 from agents_backend.integrations.openai_client import OpenAIChat
-from agents_backend.rate_limits import RateLimits, build_rate_limits
-from agents_backend.store.agents import seed_builtin_agents
+from agents_backend.nlu.engine import NLUEngine
+from agents_backend.nlu.refiner import LLMRefiner
+from agents_backend.scheduling.config import SchedulingConfig
+from agents_backend.scheduling.service import SchedulingService
+from agents_backend.tasks.extraction import TaskCreator
+from agents_backend.tasks.service import AutoCreateSwitches
 
 logger = logging.getLogger(__name__)
-
-
-class NotStartedError(RuntimeError):
-    pass
-
-
-class SessionEnder(Protocol):
-    """Ends every live socket in a room (`user:<id>` or `session:<family>`)."""
-
-    async def __call__(self, room: str, reason: str) -> None: ...
-
 
 # Allocations minus deallocations between young collections (CPython's default is 700).
 YOUNG_GC_THRESHOLD = 10_000
@@ -62,42 +61,47 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(YOUNG_GC_THRESHOLD, middle, oldest)
 
 
+def select_calendar(settings: Settings) -> CalendarBackend:
+    """Google when credentials are configured, else the embedded local calendar."""
+    if settings.google_token_file is None and settings.google_credentials_file is None:
+        return LocalCalendar()
+    try:
+        credentials = load_credentials(settings.google_credentials_file, settings.google_token_file)
+    except CalendarError as exc:
+        raise RuntimeError(exc.message) from exc
+    return GoogleCalendar(credentials, send_updates=settings.google_send_updates)
+
+
+def model_client(settings: Settings) -> OpenAIChat | None:
+    """The server's model client; None without a key (the offline responder answers)."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAIChat(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
+        max_retries=settings.openai_max_retries,
+    )
+
+
+def core_limits(settings: Settings) -> CoreLimits:
+    return CoreLimits(
+        context_messages=settings.context_messages,
+        max_message_chars=settings.max_message_chars,
+        daily_token_budget=settings.daily_token_budget,
+        max_concurrent_replies=settings.max_concurrent_replies,
+        stream_interval=settings.stream_interval_ms / 1000,
+    )
+
+
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # Not loop-bound, so built at once: REST and the core share one cipher.
-        self.cipher = Cipher.from_settings(settings)
-        self._database: Database | None = None
-        self._core: AgentCore | None = None
-        self._scheduling: SchedulingService | None = None
+        self.registry = Registry()
+        # Not loop-bound, so ready before start-up: the socket namespace registers with
+        # `sessions` when it is built.
+        self.sessions = LiveSessions()
         self._redis: redis.Redis | None = None
-        self._rate_limits: RateLimits | None = None
-        # Set by the socket namespace when it is registered.
-        self.end_sessions: SessionEnder | None = None
-
-    @property
-    def database(self) -> Database:
-        if self._database is None:
-            raise NotStartedError("the server has not finished starting")
-        return self._database
-
-    @property
-    def core(self) -> AgentCore:
-        if self._core is None:
-            raise NotStartedError("the server has not finished starting")
-        return self._core
-
-    @property
-    def rate_limits(self) -> RateLimits:
-        if self._rate_limits is None:
-            raise NotStartedError("the server has not finished starting")
-        return self._rate_limits
-
-    @property
-    def scheduling(self) -> SchedulingService:
-        if self._scheduling is None:
-            raise NotStartedError("the server has not finished starting")
-        return self._scheduling
 
     @asynccontextmanager
     async def lifespan(self, _app: Any) -> AsyncIterator[None]:
@@ -109,8 +113,55 @@ class Runtime:
             )
         database = Database.connect(settings.mongodb_uri, settings.mongodb_database)
         await database.create_indexes()
-        await seed_builtin_agents(db=database, agents=BUILTIN_AGENTS)
-        chat = self._chat()
+        chat = model_client(settings)
+        bot_chats = BotChats(
+            cipher=self._provide_basics(database),
+            base_url=settings.openai_base_url,
+            timeout=settings.openai_timeout_seconds,
+            max_retries=settings.openai_max_retries,
+        )
+        core = await self._provide_services(database, chat, bot_chats)
+        self._provide_readiness(database)
+        settle_garbage_collector()
+        try:
+            yield
+        finally:
+            await core.drain(timeout=10.0)
+            if chat is not None:
+                await chat.close()
+            await bot_chats.close()
+            await database.close()
+            if self._redis is not None:
+                await self._redis.aclose()
+                self._redis = None
+            self.registry.clear()
+
+    def _provide_basics(self, database: Database) -> Cipher:
+        settings, registry = self.settings, self.registry
+        cipher = Cipher.from_settings(settings)
+        registry.provide(Settings, settings)
+        registry.provide(Cipher, cipher)
+        registry.provide(Database, database)
+        registry.provide(LiveSessions, self.sessions)
+        registry.provide(
+            RateLimits,
+            build_rate_limits(
+                redis_url=settings.socketio_redis_url,
+                messages=settings.rate_limit_messages,
+                logins_per_account=settings.rate_limit_logins_per_account,
+                logins_per_ip=settings.rate_limit_logins_per_ip,
+                connections_per_ip=settings.rate_limit_connections_per_ip,
+            ),
+        )
+        return cipher
+
+    async def _provide_services(
+        self, database: Database, chat: OpenAIChat | None, bot_chats: BotChats
+    ) -> AgentCore:
+        settings, registry = self.settings, self.registry
+        agents = AgentDirectory(db=database, builtins=BUILTIN_AGENTS)
+        await agents.seed()
+        switches = AutoCreateSwitches(db=database)
         responder: Responder = (
             OpenAIResponder(chat=chat, default_model=settings.openai_model)
             if chat
@@ -121,67 +172,46 @@ class Runtime:
             refiner=LLMRefiner(chat=chat, model=settings.openai_model) if chat else None,
             refine_below=settings.nlu_refine_below,
         )
-        self._database = database
-        self._rate_limits = build_rate_limits(
-            redis_url=settings.socketio_redis_url,
-            messages=settings.rate_limit_messages,
-            logins_per_account=settings.rate_limit_logins_per_account,
-            logins_per_ip=settings.rate_limit_logins_per_ip,
-            connections_per_ip=settings.rate_limit_connections_per_ip,
-        )
-        calendar = select_backend(settings)
-        self._scheduling = SchedulingService(
-            db=database, backend=calendar, config=SchedulingConfig.from_settings(settings)
-        )
-        if settings.socketio_redis_url:
-            self._redis = redis.from_url(
-                settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
-            )
-        bot_chats = BotChats(
-            cipher=self.cipher,
-            base_url=settings.openai_base_url,
-            timeout=settings.openai_timeout_seconds,
-            max_retries=settings.openai_max_retries,
-        )
-        self._core = AgentCore(
+        core = AgentCore(
             db=database,
+            agents=agents,
+            switches=switches,
             bot_chats=bot_chats,
-            tasks=TaskCreator(db=database, timezone=settings.calendar_timezone),
+            tasks=TaskCreator(db=database, timezone=settings.calendar_timezone, switches=switches),
             nlu=nlu,
             responder=responder,
             chat=chat,
             default_model=settings.openai_model,
-            limits=CoreLimits(
-                context_messages=settings.context_messages,
-                max_message_chars=settings.max_message_chars,
-                daily_token_budget=settings.daily_token_budget,
-                max_concurrent_replies=settings.max_concurrent_replies,
-                stream_interval=settings.stream_interval_ms / 1000,
-            ),
+            limits=core_limits(settings),
         )
+        calendar = select_calendar(settings)
+        scheduling = SchedulingService(
+            db=database,
+            agents=agents,
+            switches=switches,
+            backend=calendar,
+            config=SchedulingConfig.from_settings(settings),
+        )
+        for kind, instance in (
+            (AgentDirectory, agents),
+            (AutoCreateSwitches, switches),
+            (AgentCore, core),
+            (SchedulingService, scheduling),
+        ):
+            registry.provide(kind, instance)
         logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)
-        settle_garbage_collector()
-        try:
-            yield
-        finally:
-            await self._core.drain(timeout=10.0)
-            if chat is not None:
-                await chat.close()
-            await bot_chats.close()
-            await database.close()
-            if self._redis is not None:
-                await self._redis.aclose()
-                self._redis = None
-            self._core = None
-            self._scheduling = None
-            self._database = None
+        return core
 
-    async def check_dependencies(self) -> dict[str, bool]:
-        """What readiness depends on; Redis only when Socket.IO fans out through it."""
-        checks = {"database": self._database is not None and await self._database.ping()}
+    def _provide_readiness(self, database: Database) -> None:
+        """What /ready depends on; Redis only when Socket.IO fans out through it."""
+        checks = ReadinessChecks()
+        checks.add("database", database.ping)
         if self.settings.socketio_redis_url:
-            checks["redis"] = await self._redis_ping()
-        return checks
+            self._redis = redis.from_url(
+                self.settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+            checks.add("redis", self._redis_ping)
+        self.registry.provide(ReadinessChecks, checks)
 
     async def _redis_ping(self) -> bool:
         if self._redis is None:
@@ -190,14 +220,3 @@ class Runtime:
             return bool(await self._redis.ping())
         except (RedisError, OSError):
             return False
-
-    def _chat(self) -> OpenAIChat | None:
-        key = self.settings.openai_api_key
-        if key is None:
-            return None
-        return OpenAIChat(
-            api_key=key.get_secret_value(),
-            base_url=self.settings.openai_base_url,
-            timeout=self.settings.openai_timeout_seconds,
-            max_retries=self.settings.openai_max_retries,
-        )

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import pytest
 from pymongo import MongoClient
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess, running_server

@@ -1,0 +1,1 @@
+"""Outside services reached over the network: the OpenAI API and calendars."""

@@ -22,7 +22,7 @@ from openai import AsyncOpenAI
 from openai._vendor.httpx_aiohttp import AiohttpTransport
 from openai.types.chat import ChatCompletionMessageParam
 
-from agents_backend.metrics import LLM_ERRORS, LLM_LATENCY, TOKENS
+from agents_backend.core.metrics import LLM_ERRORS, LLM_LATENCY, TOKENS
 
 logger = logging.getLogger(__name__)
 

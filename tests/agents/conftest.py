@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from agents_backend.database import Database, Document
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.database import Database, Document
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 
 
 class WriteCommands(monitoring.CommandListener):

@@ -9,9 +9,9 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from agents_backend.database import Database, Document
-from agents_backend.store import messages
-from agents_backend.store.group_commit import GroupCommit
+from agents_backend.chat import store as messages
+from agents_backend.core.database import Database, Document
+from agents_backend.core.group_commit import GroupCommit
 from tests.agents.conftest import WriteCommands
 from tests.support.servers import free_port
 

@@ -13,16 +13,17 @@ from typing import Any, cast
 
 import pytest
 
-from agents_backend.agents.core import AgentCore, CoreLimits
-from agents_backend.agents.errors import AgentError
-from agents_backend.agents.nlu import NLUEngine
-from agents_backend.agents.responders import OfflineResponder
-from agents_backend.agents.tasks import TaskCreator
-from agents_backend.database import Database
-from agents_backend.domain import SessionUser
-from agents_backend.events import SendPayload, ServerEvent
+from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat.responders import OfflineResponder
+from agents_backend.chat.service import AgentCore, CoreLimits
+from agents_backend.contract import SendPayload, ServerEvent
+from agents_backend.core.database import Database
+from agents_backend.core.errors import AgentError
+from agents_backend.core.identity import SessionUser
 from agents_backend.integrations.openai_client import LLMError, TokenUsage, _SSEParser
-from agents_backend.sockets.json_codec import CODEC
+from agents_backend.nlu.engine import NLUEngine
+from agents_backend.realtime.json_codec import CODEC
+from agents_backend.tasks.service import AutoCreateSwitches
 
 
 def event(data: dict[str, Any]) -> bytes:
@@ -80,6 +81,8 @@ async def test_a_message_beyond_the_reply_limit_is_refused_as_busy_before_it_is_
     # No database at all: a refusal that touched it would fail with AttributeError.
     core = AgentCore(
         db=cast(Database, None),
+        agents=cast(AgentDirectory, None),
+        switches=cast(AutoCreateSwitches, None),
         nlu=NLUEngine(),
         responder=OfflineResponder(),
         chat=None,
@@ -101,9 +104,9 @@ async def test_a_message_beyond_the_reply_limit_is_refused_as_busy_before_it_is_
 
 
 async def test_a_flipped_auto_create_switch_is_served_from_memory_at_once() -> None:
-    creator = TaskCreator(db=cast(Database, None), timezone="UTC", ttl_seconds=60)
+    switches = AutoCreateSwitches(db=cast(Database, None), ttl_seconds=60)
 
-    creator.remember_auto_create(user_id="u1", agent_key="sdr", enabled=True)
-    assert await creator.auto_create_enabled(user_id="u1", agent_key="sdr") is True
-    creator.remember_auto_create(user_id="u1", agent_key="sdr", enabled=False)
-    assert await creator.auto_create_enabled(user_id="u1", agent_key="sdr") is False
+    switches._remember("u1", "sdr", True)
+    assert await switches.enabled(user_id="u1", agent_key="sdr") is True
+    switches._remember("u1", "sdr", False)
+    assert await switches.enabled(user_id="u1", agent_key="sdr") is False

@@ -10,10 +10,11 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
-from agents_backend.database import Database, Document
+from agents_backend.core.database import Database, Document
+from agents_backend.core.usage_ledger import UsageLedger, today
 from agents_backend.integrations.openai_client import TokenUsage
-from agents_backend.store.usage import record_usage, tokens_used_today, usage_rows
-from agents_backend.store.usage_ledger import UsageLedger, today
+from agents_backend.usage.service import record_usage, tokens_used_today
+from agents_backend.usage.store import usage_rows
 from tests.agents.conftest import WriteCommands
 from tests.support.servers import free_port
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from agents_backend.security import create_token
+from agents_backend.core.security import create_token
 from tests.conftest import TEST_SECRET
 from tests.support.clients import register
 from tests.support.servers import ServerProcess

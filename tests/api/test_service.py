@@ -13,8 +13,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from agents_backend.config import DEVELOPMENT_JWT_SECRET, Settings
-from agents_backend.embedded_mongo import EmbeddedMongo, free_port
+from agents_backend.core.config import DEVELOPMENT_JWT_SECRET, Settings
+from agents_backend.core.embedded_mongo import EmbeddedMongo, free_port
 from tests.conftest import server_env
 from tests.support.clients import register
 from tests.support.servers import ROOT, ServerProcess, start_server

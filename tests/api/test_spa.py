@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from agents_backend.spa import mount_spa
+from agents_backend.ops.spa import mount_spa
 
 
 def build_dist(root: Path) -> Path:

@@ -6,8 +6,8 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from agents_backend.config import Settings
-from agents_backend.crypto import Cipher, SecretUnreadableError
+from agents_backend.core.config import Settings
+from agents_backend.core.crypto import Cipher, SecretUnreadableError
 
 PRODUCTION = {"debug": False, "jwt_secret": "p" * 40}
 

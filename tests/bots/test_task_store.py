@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from agents_backend.database import Database
-from agents_backend.embedded_mongo import EmbeddedMongo
-from agents_backend.store.tasks import TaskSource, create_task, list_tasks
+from agents_backend.core.database import Database
+from agents_backend.core.embedded_mongo import EmbeddedMongo
+from agents_backend.tasks.store import TaskSource, create_task, list_tasks
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agents_backend.config import Settings
+from agents_backend.core.config import Settings
 from tests.support.servers import ROOT
 
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|API_KEY|ENCRYPTION_KEY|TOKEN$)")

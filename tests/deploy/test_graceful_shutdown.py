@@ -10,7 +10,7 @@ from pathlib import Path
 from bson import ObjectId
 from pymongo import MongoClient
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import model_env, server_env
 from tests.sockets.test_chat_online import send
 from tests.support.clients import RecordingClient, register

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from pymongo import MongoClient
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import RecordingClient, register

@@ -25,7 +25,7 @@ import pytest
 import socketio
 from pymongo import MongoClient
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.support.clients import Account
 from tests.support.fake_openai import FakeOpenAI

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.servers import ServerProcess, running_server

@@ -17,15 +17,16 @@ import pytest
 from google.auth.credentials import Credentials
 from googleapiclient.http import HttpMockSequence
 
-from agents_backend.agents.builtin import BUILTIN_AGENTS
-from agents_backend.agents.errors import AgentError
-from agents_backend.agents.scheduling import SchedulingConfig, SchedulingService
-from agents_backend.database import Database
-from agents_backend.domain import SessionUser
-from agents_backend.embedded_mongo import EmbeddedMongo
-from agents_backend.events import ScheduleConfirmPayload, ServerEvent
-from agents_backend.integrations.google_calendar import GoogleCalendar
-from agents_backend.store.agents import seed_builtin_agents
+from agents_backend.bots.builtin import BUILTIN_AGENTS
+from agents_backend.bots.service import AgentDirectory
+from agents_backend.contract import ScheduleConfirmPayload, ServerEvent
+from agents_backend.core.database import Database
+from agents_backend.core.embedded_mongo import EmbeddedMongo
+from agents_backend.core.errors import AgentError
+from agents_backend.core.identity import SessionUser
+from agents_backend.integrations.calendar.google import GoogleCalendar
+from agents_backend.scheduling.config import SchedulingConfig
+from agents_backend.scheduling.service import SchedulingService
 
 NOW = datetime(2026, 3, 9, 12, tzinfo=UTC)  # Monday 09:00 in Sao Paulo
 USER = SessionUser(id="user-1", name="Maria", email="maria@example.com")
@@ -61,7 +62,7 @@ FREE = answer(200, {"calendars": {"primary": {"busy": []}}})
 async def database(mongo: EmbeddedMongo) -> AsyncIterator[Database]:
     db = Database.connect(mongo.uri, f"test_compensation_{uuid.uuid4().hex[:8]}")
     await db.create_indexes()
-    await seed_builtin_agents(db=db, agents=BUILTIN_AGENTS)
+    await AgentDirectory(db=db, builtins=BUILTIN_AGENTS).seed()
     yield db
     await db.client.drop_database(db.db.name)
     await db.close()
@@ -73,7 +74,11 @@ def service(database: Database, *responses: tuple[dict[str, str], str]) -> Sched
         StaticToken(), http_factory=lambda: http, sleep=lambda _s: None, max_attempts=2
     )
     return SchedulingService(
-        db=database, backend=google, config=SchedulingConfig(), clock=lambda: NOW
+        db=database,
+        agents=AgentDirectory(db=database, builtins=BUILTIN_AGENTS),
+        backend=google,
+        config=SchedulingConfig(),
+        clock=lambda: NOW,
     )
 
 

@@ -17,9 +17,9 @@ import pytest
 from google.auth.credentials import Credentials
 from googleapiclient.http import HttpMockSequence
 
-from agents_backend.agents.slots import Interval
-from agents_backend.integrations.calendar_backend import CalendarError, EventRequest
-from agents_backend.integrations.google_calendar import GoogleCalendar, event_id_for, main
+from agents_backend.integrations.calendar.backend import CalendarError, EventRequest
+from agents_backend.integrations.calendar.google import GoogleCalendar, event_id_for, main
+from agents_backend.scheduling.slots import Interval
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 BOOKING_ID = "65f1c0ffee0000000000abcd"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agents_backend.agents.slots import Interval, SlotRules, cells, compute_slots, local_start
-from agents_backend.domain import WorkingHours
+from agents_backend.bots.models import WorkingHours
+from agents_backend.scheduling.slots import Interval, SlotRules, cells, compute_slots, local_start
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NEW_YORK = ZoneInfo("America/New_York")

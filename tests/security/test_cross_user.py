@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from agents_backend.embedded_mongo import EmbeddedMongo
-from agents_backend.events import ClientEvent
+from agents_backend.contract import ClientEvent
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.bots.helpers import bot_body, exchange
 from tests.conftest import model_env, server_env
 from tests.support.clients import Account, RecordingClient, register

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import socketio
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import server_env
 from tests.sockets.test_chat_online import send
 from tests.support.clients import RecordingClient, register
@@ -20,11 +20,14 @@ from tests.support.servers import ServerProcess, running_server
 def strict_server(
     mongo: EmbeddedMongo, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
+    # Per hour, not per minute: the sliding window weighs the previous window by what is
+    # left of it, so attempts made just before a minute boundary counted for less than
+    # the limit and the fourth got through (about 5% of runs); an hour makes that rare.
     env = server_env(mongo, f"test_limits_{uuid.uuid4().hex[:8]}") | {
-        "RATE_LIMIT_MESSAGES": "3/minute",
-        "RATE_LIMIT_LOGINS_PER_ACCOUNT": "3/minute",
-        "RATE_LIMIT_LOGINS_PER_IP": "12/minute",
-        "RATE_LIMIT_CONNECTIONS_PER_IP": "6/minute",
+        "RATE_LIMIT_MESSAGES": "3/hour",
+        "RATE_LIMIT_LOGINS_PER_ACCOUNT": "3/hour",
+        "RATE_LIMIT_LOGINS_PER_IP": "12/hour",
+        "RATE_LIMIT_CONNECTIONS_PER_IP": "6/hour",
     }
     with running_server(env, tmp_path_factory.mktemp("limits") / "server.log") as server:
         yield server
@@ -43,7 +46,7 @@ async def test_messages_per_user_per_minute(
     assert [ack["ok"] for ack in acks] == [True, True, True, False]
     refused = acks[-1]["error"]
     assert refused["code"] == "rate_limited"
-    assert 1 <= refused["retryAfter"] <= 60
+    assert 1 <= refused["retryAfter"] <= 3600
     error = (await client.wait_for("agent:error", lambda d: d["code"] == "rate_limited"))[0]
     assert error["retryAfter"] == refused["retryAfter"]
     stored = await _history_texts(strict_server, account.headers)
@@ -70,7 +73,7 @@ async def test_login_attempts_per_account_get_429_with_retry_after(
         )
     assert [r.status_code for r in wrong] == [401, 401, 401]
     assert right_but_limited.status_code == 429
-    assert 1 <= int(right_but_limited.headers["retry-after"]) <= 60
+    assert 1 <= int(right_but_limited.headers["retry-after"]) <= 3600
     assert "Too many attempts" in right_but_limited.json()["detail"]
 
 

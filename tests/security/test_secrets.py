@@ -19,7 +19,7 @@ import pytest
 import socketio
 from pymongo import MongoClient
 
-from agents_backend.embedded_mongo import EmbeddedMongo
+from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.bots.helpers import bot_body
 from tests.conftest import TEST_ENCRYPTION_KEY, TEST_SECRET, server_env
 from tests.sockets.test_chat_online import reply_to, send

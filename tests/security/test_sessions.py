@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from pymongo import MongoClient
 
-from agents_backend.security import create_token
+from agents_backend.core.security import create_token
 from tests.conftest import TEST_SECRET
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import Account, RecordingClient, register

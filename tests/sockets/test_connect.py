@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import socketio
 
-from agents_backend.security import create_token
+from agents_backend.core.security import create_token
 from tests.conftest import TEST_SECRET
 from tests.support.clients import RecordingClient, register
 from tests.support.servers import ServerProcess

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents_backend.events import ClientEvent
+from agents_backend.contract import ClientEvent
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.servers import ServerProcess

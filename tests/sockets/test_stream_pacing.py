@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents_backend.agents import stream_pacer
-from agents_backend.agents.stream_pacer import StreamPacer
+from agents_backend.chat import pacing as stream_pacer
+from agents_backend.chat.pacing import StreamPacer
 from tests.conftest import Connect
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.servers import ServerProcess

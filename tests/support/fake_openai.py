@@ -20,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from agents_backend.embedded_mongo import free_port
+from agents_backend.core.embedded_mongo import free_port
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from agents_backend.embedded_mongo import free_port
+from agents_backend.core.embedded_mongo import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents_backend.embedded_mongo import free_port
+from agents_backend.core.embedded_mongo import free_port
 from tests.support.servers import ROOT
 
 NGINX_DIR = ROOT / "nginx"

@@ -1,0 +1,21 @@
+"""Removing an account removes everything stored for it, in every collection."""
+
+from __future__ import annotations
+
+from agents_backend.core.database import Database
+
+
+async def delete_account_data(*, db: Database, user_id: str) -> None:
+    """The user document goes last, so a failure part-way leaves an account to retry with."""
+    await db.usage_ledger.forget(user_id)
+    for collection in (
+        db.messages,
+        db.tasks,
+        db.events,
+        db.agent_settings,
+        db.usage,
+        db.refresh_tokens,
+        db.agents,
+    ):
+        await collection.delete_many({"user_id": user_id})
+    await db.users.delete_one({"_id": user_id})

@@ -1,0 +1,56 @@
+"""Request and response bodies of /auth.
+
+The token response keeps OAuth 2.0's own field names (`access_token`, `token_type`,
+`expires_in`, `refresh_token`, RFC 6749 section 5.1): /docs' "Authorize" and any OAuth
+client read them. Everything else is camelCase like the rest of the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+Password = Annotated[str, StringConstraints(min_length=8, max_length=1024)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    password: Password
+    name: Name
+
+
+class LoginRequest(BaseModel):
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class PasswordChange(BaseModel):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    new_password: Password
+
+
+class AccountRemoval(BaseModel):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+class UserPublic(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    created_at: datetime
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Access-token lifetime in seconds.")
+    user: UserPublic

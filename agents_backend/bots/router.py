@@ -1,0 +1,166 @@
+"""Users' own agents: CRUD, clone and templates, at /custom-bots.
+
+A bot is stored in `agents` with its owner's `user_id`, so it is usable in chat the
+moment it is created. Another user's bot is a 404 for every verb, exactly like a bot
+that does not exist. The OpenAI key goes in encrypted and never comes out: responses
+are `BotPublic`, which has `hasOpenaiKey` and no field that could carry the key.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Path, status
+
+from agents_backend.auth.deps import CurrentUser
+from agents_backend.bots import store as bots
+from agents_backend.bots.models import AgentProfile
+from agents_backend.bots.schemas import (
+    BotClone,
+    BotCreate,
+    BotEnvelope,
+    BotList,
+    BotPublic,
+    BotTemplateList,
+    BotTemplatePublic,
+    BotUpdate,
+)
+from agents_backend.bots.service import allowed_models, clone_fields, clone_name, profile_fields
+from agents_backend.bots.templates import BOT_TEMPLATES
+from agents_backend.core.config import Settings
+from agents_backend.core.deps import CipherDep, DbDep, SettingsDep
+
+router = APIRouter(prefix="/custom-bots", tags=["custom-bots"])
+
+BotKey = Annotated[str, Path(min_length=1, max_length=64)]
+
+_NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, detail="Bot not found")
+# Fields a PUT may set to null: each then falls back to a default.
+_NULLABLE = frozenset({"model", "openai_account", "openai_api_key"})
+
+
+def bot_public(bot: AgentProfile) -> BotPublic:
+    return BotPublic(
+        key=bot.key,
+        name=bot.name,
+        emoji=bot.emoji,
+        description=bot.description,
+        prompt=bot.system_prompt,
+        specialties=bot.specialties,
+        model=bot.model,
+        temperature=bot.temperature,
+        scheduling_enabled=bot.scheduling_enabled,
+        has_openai_key=bot.openai_key_encrypted is not None,
+        openai_account=bot.openai_account,
+        created_at=bot.created_at,
+        updated_at=bot.updated_at,
+    )
+
+
+def _unprocessable(field: str, message: str) -> HTTPException:
+    """The same shape as FastAPI's own 422s, so clients parse one format."""
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail=[{"loc": ["body", field], "msg": message, "type": "value_error"}],
+    )
+
+
+def _check_model(settings: Settings, model: str | None) -> None:
+    allowed = allowed_models(settings)
+    if model is not None and model not in allowed:
+        raise _unprocessable("model", f"Model must be one of: {', '.join(allowed)}")
+
+
+@router.get("", response_model=BotList)
+async def list_custom_bots(user: CurrentUser, db: DbDep) -> BotList:
+    """The caller's bots, newest first."""
+    return BotList(bots=[bot_public(b) for b in await bots.list_bots(db=db, user_id=user["_id"])])
+
+
+@router.post("", response_model=BotEnvelope, status_code=status.HTTP_201_CREATED)
+async def create_custom_bot(
+    body: BotCreate, user: CurrentUser, db: DbDep, settings: SettingsDep, cipher: CipherDep
+) -> BotEnvelope:
+    _check_model(settings, body.model)
+    fields = profile_fields(body.model_dump(), cipher)
+    bot = await bots.create_bot(db=db, user_id=user["_id"], fields=fields)
+    return BotEnvelope(bot=bot_public(bot))
+
+
+@router.get("/templates", response_model=BotTemplateList)
+async def list_custom_bot_templates(_user: CurrentUser) -> BotTemplateList:
+    """Starting points (SDR, support, scheduler, follow-up) to pre-fill a new bot."""
+    return BotTemplateList(
+        templates=[
+            BotTemplatePublic(
+                id=t.id,
+                name=t.name,
+                emoji=t.emoji,
+                description=t.description,
+                prompt=t.prompt,
+                specialties=list(t.specialties),
+                temperature=t.temperature,
+                scheduling_enabled=t.scheduling_enabled,
+            )
+            for t in BOT_TEMPLATES
+        ]
+    )
+
+
+@router.get("/{key}", response_model=BotEnvelope)
+async def read_custom_bot(key: BotKey, user: CurrentUser, db: DbDep) -> BotEnvelope:
+    bot = await bots.get_bot(db=db, user_id=user["_id"], key=key)
+    if bot is None:
+        raise _NOT_FOUND
+    return BotEnvelope(bot=bot_public(bot))
+
+
+@router.put("/{key}", response_model=BotEnvelope)
+async def update_custom_bot(
+    key: BotKey,
+    body: BotUpdate,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    cipher: CipherDep,
+) -> BotEnvelope:
+    """Partial: only the fields sent change (see `BotUpdate`)."""
+    sent = body.model_dump(include=body.model_fields_set)
+    for field, value in sent.items():
+        if value is None and field not in _NULLABLE:
+            raise _unprocessable(field, f"{field} cannot be null")
+    _check_model(settings, sent.get("model"))
+    if not sent:
+        bot = await bots.get_bot(db=db, user_id=user["_id"], key=key)
+    else:
+        bot = await bots.update_bot(
+            db=db, user_id=user["_id"], key=key, changes=profile_fields(sent, cipher)
+        )
+    if bot is None:
+        raise _NOT_FOUND
+    return BotEnvelope(bot=bot_public(bot))
+
+
+@router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_custom_bot(key: BotKey, user: CurrentUser, db: DbDep) -> None:
+    """Deletes the bot and its conversations; tasks it created stay on the user's list."""
+    if not await bots.delete_bot(db=db, user_id=user["_id"], key=key):
+        raise _NOT_FOUND
+
+
+@router.post("/{key}/clone", response_model=BotEnvelope, status_code=status.HTTP_201_CREATED)
+async def clone_custom_bot(
+    key: BotKey,
+    user: CurrentUser,
+    db: DbDep,
+    body: Annotated[BotClone | None, Body()] = None,
+) -> BotEnvelope:
+    """A new bot with the same settings (and the same encrypted key: one owner)."""
+    source = await bots.get_bot(db=db, user_id=user["_id"], key=key)
+    if source is None:
+        raise _NOT_FOUND
+    name = clone_name(source, body.name if body is not None else None)
+    bot = await bots.create_bot(
+        db=db, user_id=user["_id"], fields={**clone_fields(source), "name": name}
+    )
+    return BotEnvelope(bot=bot_public(bot))

@@ -1,0 +1,53 @@
+"""Turns the stored conversation into the prompt the model sees."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agents_backend.bots.models import AgentProfile
+from agents_backend.chat.models import ChatMessage
+from agents_backend.chat.store import recent_messages
+from agents_backend.core.database import Database
+from agents_backend.integrations.openai_client import PromptMessage
+from agents_backend.nlu.models import NLUResult
+
+_LANGUAGE_NAMES = {"pt": "Brazilian Portuguese", "en": "English"}
+
+
+async def load_context(*, db: Database, message: ChatMessage, limit: int) -> list[ChatMessage]:
+    """The `limit` messages before `message` in its conversation, oldest first."""
+    return await recent_messages(
+        db=db,
+        user_id=message.user_id,
+        agent_key=message.agent_key,
+        contact_id=message.contact_id,
+        limit=limit,
+        before_ts=message.ts,
+        exclude_id=message.id,
+    )
+
+
+def _nlu_note(nlu: NLUResult) -> str:
+    facts = [f"intent={nlu.intent.value}", f"reply in {_LANGUAGE_NAMES[nlu.language]}"]
+    if nlu.email:
+        facts.append(f"e-mail={nlu.email}")
+    if nlu.phone:
+        facts.append(f"phone={nlu.phone}")
+    if nlu.datetime or nlu.date or nlu.time:
+        facts.append(f"when={nlu.datetime or nlu.date or nlu.time}")
+    return "What the NLU understood of the latest message: " + "; ".join(facts) + "."
+
+
+def build_prompt(
+    *, agent: AgentProfile, history: Sequence[ChatMessage], message: ChatMessage, nlu: NLUResult
+) -> list[PromptMessage]:
+    prompt = [PromptMessage("system", agent.system_prompt + "\n\n" + _nlu_note(nlu))]
+    for past in history:
+        if past.author == "user":
+            prompt.append(PromptMessage("user", past.text))
+        elif past.author == "agent":
+            prompt.append(PromptMessage("assistant", past.text))
+        else:  # system notes (bookings, tasks) are facts the model should know about
+            prompt.append(PromptMessage("system", past.text))
+    prompt.append(PromptMessage("user", message.text))
+    return prompt

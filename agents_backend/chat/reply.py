@@ -1,0 +1,247 @@
+"""One reply run: from a stored message to the agent's streamed, stored reply.
+
+A run streams the responder's text to every socket of the person, stores the reply
+together with the question's reply state, then offers suggestions, the slot picker and
+auto-created tasks. When the model or the database fails, the text that did arrive is
+kept as an incomplete reply, the question is marked failed (so a resend retries it),
+and the person is told. One object per run keeps that state together instead of
+threading it through every step as parameters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import PyMongoError
+
+from agents_backend.bots.models import AgentProfile
+from agents_backend.chat import store as messages
+from agents_backend.chat.context import load_context
+from agents_backend.chat.models import ChatMessage
+from agents_backend.chat.pacing import StreamPacer
+from agents_backend.chat.responders import ReplyRequest, Responder
+from agents_backend.chat.suggestions import suggest
+from agents_backend.contract import ServerEvent
+from agents_backend.core.database import Database
+from agents_backend.core.emitter import Emitter
+from agents_backend.core.identity import SessionUser
+from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
+from agents_backend.nlu.engine import NLUEngine
+from agents_backend.nlu.models import Intent, NLUResult
+from agents_backend.tasks.extraction import TaskCreator
+
+logger = logging.getLogger(__name__)
+
+UsageRecorder = Callable[[SessionUser, str | None, TokenUsage | None], None]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who answers an agent: the server's responder, or a bot's own key."""
+
+    responder: Responder
+    chat: OpenAIChat | None
+
+
+@dataclass(frozen=True)
+class ReplyServices:
+    """What every run shares; built once by the core."""
+
+    db: Database
+    nlu: NLUEngine
+    refine_with: OpenAIChat | None
+    context_messages: int
+    stream_interval: float
+    record_usage: UsageRecorder
+    tasks: TaskCreator | None = None
+
+
+@dataclass
+class ReplyRun:
+    services: ReplyServices
+    user: SessionUser
+    agent: AgentProfile
+    message: ChatMessage
+    nlu: NLUResult
+    emitter: Emitter
+    route: Route
+    reply_id: str = field(default_factory=lambda: str(ObjectId()))
+    parts: list[str] = field(default_factory=list)
+    usage: TokenUsage | None = None
+
+    def emit(self, event: ServerEvent, data: dict[str, Any]) -> Awaitable[None]:
+        conversation = {"agentKey": self.agent.key, "contactId": self.message.contact_id}
+        return self.emitter.to_user(self.user.id, event, {**conversation, **data})
+
+    @property
+    def model(self) -> str | None:
+        return self.route.responder.model_for(self.agent)
+
+    async def run(self) -> None:
+        refined = self._start_refining()
+        await self.emit(ServerEvent.TYPING, {"typing": True})
+        try:
+            await self._stream()
+            self.services.record_usage(self.user, self.model, self.usage)
+            self.usage = None  # counted
+            reply = await self._store(refined)
+            final_nlu = await self._finish_nlu(refined)
+            await self._follow_up(final_nlu, reply)
+        except LLMError as exc:
+            await self._fail(exc.code, exc.message)
+            # A stream that broke after the model reported its usage still spent those
+            # tokens; the daily budget must count them.
+            self.services.record_usage(self.user, self.model, self.usage)
+        except PyMongoError:
+            logger.exception("database failure while replying")
+            await self._fail(
+                "unavailable", "The database is unavailable; please try again shortly."
+            )
+        finally:
+            if refined is not None and not refined.done():
+                refined.cancel()
+            await self.emit(ServerEvent.TYPING, {"typing": False})
+
+    def _start_refining(self) -> asyncio.Task[NLUResult] | None:
+        """Model-refined NLU runs beside the reply stream, so it adds no latency."""
+        nlu = self.services.nlu
+        if self.services.refine_with is None or not nlu.should_refine(self.nlu):
+            return None
+        return asyncio.ensure_future(
+            nlu.refine(
+                self.message.text,
+                self.nlu,
+                on_usage=lambda model, spent: self.services.record_usage(self.user, model, spent),
+            )
+        )
+
+    async def _stream(self) -> None:
+        history = await load_context(
+            db=self.services.db, message=self.message, limit=self.services.context_messages
+        )
+        request = ReplyRequest(
+            agent=self.agent, history=history, message=self.message, nlu=self.nlu
+        )
+        pacer = StreamPacer(self.services.stream_interval)
+        try:
+            async for piece in self.route.responder.reply(request):
+                if isinstance(piece, TokenUsage):
+                    self.usage = piece
+                    continue
+                self.parts.append(piece)
+                if delta := pacer.take(piece):
+                    await self.emit(ServerEvent.STREAM, {"id": self.reply_id, "delta": delta})
+        finally:
+            # What was held back is sent before the reply, or before a failure.
+            if rest := pacer.rest():
+                await self.emit(ServerEvent.STREAM, {"id": self.reply_id, "delta": rest})
+
+    async def _store(self, refined: asyncio.Task[NLUResult] | None) -> ChatMessage:
+        """The reply and the question's state are queued together, so one group commit
+        flush carries both (core/group_commit.py); both have landed before the reply is
+        shown. With refinement under way, the state is written with its result later."""
+        writes: list[Awaitable[ChatMessage | None]] = [self._store_reply(incomplete=False)]
+        if refined is None:
+            writes.append(self._mark(messages.ReplyState.DONE))
+        outcomes = await asyncio.gather(*writes, return_exceptions=True)
+        failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if failure is not None:
+            raise failure
+        reply = outcomes[0]
+        assert isinstance(reply, ChatMessage)
+        await self.emit(ServerEvent.MESSAGE, reply.to_event())
+        return reply
+
+    async def _finish_nlu(self, refined: asyncio.Task[NLUResult] | None) -> NLUResult:
+        if refined is None:
+            return self.nlu
+        final = await refined
+        await messages.finish_reply(
+            db=self.services.db,
+            message_id=self.message.id,
+            state=messages.ReplyState.DONE,
+            nlp=final.model_dump(mode="json"),
+        )
+        return final
+
+    async def _mark(self, state: messages.ReplyState) -> None:
+        await messages.finish_reply(db=self.services.db, message_id=self.message.id, state=state)
+
+    async def _store_reply(self, *, incomplete: bool) -> ChatMessage:
+        return await messages.insert_agent_message(
+            db=self.services.db,
+            user_id=self.user.id,
+            agent_key=self.agent.key,
+            contact_id=self.message.contact_id,
+            text="".join(self.parts),
+            message_id=self.reply_id,
+            reply_to=self.message.id,
+            offline=self.route.responder.offline,
+            incomplete=incomplete,
+            model=self.model,
+        )
+
+    async def _follow_up(self, nlu: NLUResult, reply: ChatMessage) -> None:
+        suggestions = suggest(agent=self.agent, nlu=nlu, reply_text=reply.text)
+        await self.emit(ServerEvent.SUGGESTIONS, {"replyTo": reply.id, "suggestions": suggestions})
+        if nlu.intent is Intent.SCHEDULE_MEETING and self.agent.scheduling_enabled:
+            await self.emit(
+                ServerEvent.SHOW_SLOT_PICKER,
+                {
+                    "messageId": self.message.id,
+                    "email": nlu.email,
+                    "phone": nlu.phone,
+                    # The original design's slot picker reads these two names.
+                    "customerEmail": nlu.email,
+                    "customerPhone": nlu.phone,
+                    "suggestedDate": nlu.date,
+                    "suggestedTime": nlu.time,
+                },
+            )
+        await self._create_tasks(nlu, reply)
+
+    async def _create_tasks(self, nlu: NLUResult, reply: ChatMessage) -> None:
+        """The reply is already delivered, so a failure here is only reported."""
+        tasks = self.services.tasks
+        if tasks is None:
+            return
+        try:
+            created = await tasks.from_exchange(
+                agent=self.agent,
+                message=self.message,
+                reply=reply,
+                nlu=nlu,
+                chat=self.route.chat,
+                model=self.model,
+            )
+        except PyMongoError:
+            logger.exception("could not store the tasks of message %s", self.message.id)
+            await self.emit(
+                ServerEvent.ERROR,
+                {
+                    "error": "The tasks of this message could not be saved.",
+                    "code": "task_not_created",
+                    "messageId": self.message.id,
+                },
+            )
+            return
+        for task in created:
+            await self.emit(ServerEvent.TASK_CREATED, {"task": task.to_event()})
+
+    async def _fail(self, code: str, text: str) -> None:
+        """The person's message stays; a partial reply is kept, marked incomplete."""
+        try:
+            if self.parts:
+                partial = await self._store_reply(incomplete=True)
+                await self.emit(ServerEvent.MESSAGE, partial.to_event())
+            await self._mark(messages.ReplyState.FAILED)
+        except PyMongoError:
+            logger.exception("could not record the failed reply")
+        await self.emit(
+            ServerEvent.ERROR, {"error": text, "code": code, "messageId": self.message.id}
+        )

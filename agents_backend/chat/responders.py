@@ -1,0 +1,71 @@
+"""Who writes the agent's reply: the model, or the offline responder.
+
+Both stream, so the socket path is the same whichever answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from agents_backend.bots.models import AgentProfile
+from agents_backend.chat.context import build_prompt
+from agents_backend.chat.models import ChatMessage
+from agents_backend.chat.offline import offline_reply
+from agents_backend.integrations.openai_client import OpenAIChat, TokenUsage
+from agents_backend.nlu.models import NLUResult
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    agent: AgentProfile
+    history: Sequence[ChatMessage]
+    message: ChatMessage
+    nlu: NLUResult
+
+
+class Responder(Protocol):
+    offline: bool
+
+    def model_for(self, agent: AgentProfile) -> str | None: ...
+
+    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage]: ...
+
+
+class OpenAIResponder:
+    offline = False
+
+    def __init__(self, *, chat: OpenAIChat, default_model: str) -> None:
+        self._chat = chat
+        self._default_model = default_model
+
+    def model_for(self, agent: AgentProfile) -> str:
+        return agent.model or self._default_model
+
+    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage]:
+        return self._chat.stream(
+            messages=build_prompt(
+                agent=request.agent,
+                history=request.history,
+                message=request.message,
+                nlu=request.nlu,
+            ),
+            model=self.model_for(request.agent),
+            temperature=request.agent.temperature,
+        )
+
+
+_WORDS = re.compile(r"\S+\s*")
+
+
+class OfflineResponder:
+    offline = True
+
+    def model_for(self, agent: AgentProfile) -> None:
+        return None
+
+    async def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage]:
+        for word in _WORDS.findall(offline_reply(request.agent, request.nlu)):
+            yield word

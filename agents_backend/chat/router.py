@@ -1,0 +1,93 @@
+"""The agents a user may talk to, and their conversation history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+
+from agents_backend.auth.deps import CurrentUser
+from agents_backend.bots.models import AgentProfile
+from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage
+from agents_backend.chat.store import page_messages
+from agents_backend.core.deps import DbDep, SettingsDep
+from agents_backend.core.registry import service
+from agents_backend.tasks.service import AutoCreateSwitches
+
+router = APIRouter(prefix="/agents", tags=["agents"])
+
+AgentsDep = Annotated[AgentDirectory, Depends(service(AgentDirectory))]
+SwitchesDep = Annotated[AutoCreateSwitches, Depends(service(AutoCreateSwitches))]
+
+
+def agent_public(agent: AgentProfile, *, auto_create: bool = False) -> AgentPublic:
+    return AgentPublic(
+        key=agent.key,
+        name=agent.name,
+        emoji=agent.emoji,
+        description=agent.description,
+        specialties=agent.specialties,
+        model=agent.model,
+        temperature=agent.temperature,
+        scheduling_enabled=agent.scheduling_enabled,
+        builtin=agent.builtin,
+        auto_create=auto_create,
+    )
+
+
+@router.get("", response_model=AgentList, response_model_by_alias=True)
+async def list_agents(
+    user: CurrentUser, agents_dir: AgentsDep, switches_dir: SwitchesDep, settings: SettingsDep
+) -> AgentList:
+    agents = await agents_dir.list_for_user(user["_id"])
+    switches = await switches_dir.by_agent(user["_id"])
+    return AgentList(
+        agents=[agent_public(a, auto_create=switches.get(a.key, False)) for a in agents],
+        offline=not settings.llm_enabled,
+    )
+
+
+@router.get(
+    "/{key}/conversations/{contact_id}/messages",
+    response_model=MessagePage,
+    response_model_by_alias=True,
+)
+async def list_conversation_messages(
+    user: CurrentUser,
+    db: DbDep,
+    agents: AgentsDep,
+    key: Annotated[str, Path(max_length=64)],
+    contact_id: Annotated[str, Path(max_length=128)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[str | None, Query(description="Page back from this message id.")] = None,
+    after: Annotated[str | None, Query(description="Messages after this id (catch-up).")] = None,
+) -> Response:
+    """Oldest first. Without a cursor: the newest page of the conversation."""
+    if before and after:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Use either before or after, not both"
+        )
+    agent = await agents.find(user_id=user["_id"], key=key)
+    if agent is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Agent not found")
+    page = await page_messages(
+        db=db,
+        user_id=user["_id"],
+        agent_key=agent.key,
+        contact_id=contact_id,
+        limit=limit,
+        before=before,
+        after=after,
+    )
+    if page is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Message not found")
+    messages, has_more = page
+    # The payloads are built by `to_event` already; validating them again into a
+    # MessagePage and re-encoding through FastAPI's generic path was most of this
+    # route's CPU. `response_model` still documents the shape in OpenAPI.
+    return Response(
+        content=orjson.dumps({"messages": [m.to_event() for m in messages], "hasMore": has_more}),
+        media_type="application/json",
+    )

@@ -1,0 +1,36 @@
+"""REST bodies of /agents: the agents a person may talk to and their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AgentPublic(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    key: str
+    name: str
+    emoji: str
+    description: str
+    specialties: list[str]
+    model: str | None
+    temperature: float
+    scheduling_enabled: bool = Field(serialization_alias="schedulingEnabled")
+    builtin: bool
+    auto_create: bool = Field(
+        default=False,
+        serialization_alias="autoCreate",
+        description="Whether this user has auto-created tasks on for this agent.",
+    )
+
+
+class AgentList(BaseModel):
+    agents: list[AgentPublic]
+    offline: bool = Field(description="True when the server answers without an AI model.")
+
+
+class MessagePage(BaseModel):
+    messages: list[dict[str, Any]] = Field(description="agent:message payloads, oldest first.")
+    has_more: bool = Field(serialization_alias="hasMore")

@@ -1,0 +1,218 @@
+"""AgentCore: a person's message in, the agent's reply out (`agent:send`), plus the
+per-agent switch and summaries.
+
+The person's message is stored (and acknowledged) before any model is called, so a
+failed reply never loses what they wrote. The reply runs as a tracked background task
+(`chat/reply.py`): the ack goes back at once, and shutdown can wait for replies still
+streaming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from agents_backend.bots.keys import BotChats
+from agents_backend.bots.models import AgentProfile
+from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat import store as messages
+from agents_backend.chat.reply import ReplyRun, ReplyServices, Route
+from agents_backend.chat.responders import OpenAIResponder, Responder
+from agents_backend.chat.summary import summarize
+from agents_backend.contract import (
+    ConversationPayload,
+    SendPayload,
+    ServerEvent,
+    SetAutoCreatePayload,
+)
+from agents_backend.core.database import Database
+from agents_backend.core.emitter import Ack, Emitter
+from agents_backend.core.errors import AgentError
+from agents_backend.core.identity import SessionUser
+from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
+from agents_backend.nlu.engine import NLUEngine
+from agents_backend.tasks.extraction import TaskCreator
+from agents_backend.tasks.service import AutoCreateSwitches
+from agents_backend.usage.service import record_usage, tokens_used_today
+
+
+@dataclass(frozen=True)
+class CoreLimits:
+    context_messages: int = 10
+    max_message_chars: int = 4000
+    summary_messages: int = 50
+    daily_token_budget: int = 0  # 0: unlimited
+    # Replies this process generates at once; beyond it a message is refused (`busy`)
+    # before it is stored, instead of joining a queue that ends in client timeouts.
+    max_concurrent_replies: int = 256
+    # After the first delta (sent at once: time to first token), deltas that arrive
+    # within this many seconds of the last `agent:stream` are joined into the next one.
+    # A fast model otherwise costs a socket frame per token; 20 updates a second is as
+    # smooth as reading gets. The end of the stream always flushes.
+    stream_interval: float = 0.05
+
+
+class AgentCore:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        agents: AgentDirectory,
+        switches: AutoCreateSwitches,
+        nlu: NLUEngine,
+        responder: Responder,
+        chat: OpenAIChat | None,
+        default_model: str,
+        limits: CoreLimits,
+        bot_chats: BotChats | None = None,
+        tasks: TaskCreator | None = None,
+    ) -> None:
+        self._db = db
+        self._agents = agents
+        self._switches = switches
+        self._bot_chats = bot_chats
+        self._nlu = nlu
+        self._responder = responder
+        self._chat = chat
+        self._default_model = default_model
+        self._limits = limits
+        self._replies: set[asyncio.Task[None]] = set()
+        self._services = ReplyServices(
+            db=db,
+            nlu=nlu,
+            refine_with=chat,
+            context_messages=limits.context_messages,
+            stream_interval=limits.stream_interval,
+            record_usage=self._record_usage,
+            tasks=tasks,
+        )
+
+    # -- agent:send -----------------------------------------------------------------
+
+    async def send(self, user: SessionUser, payload: SendPayload, emitter: Emitter) -> Ack:
+        self._admit(payload)
+        agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
+        # Before storing: a bot whose key cannot be read fails now, not after the ack.
+        route = self._route(agent)
+        if not route.responder.offline:
+            await self._check_budget(user)
+        nlu = self._nlu.analyze_rules(payload.message)
+        message, created = await messages.insert_user_message(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=payload.contact_id,
+            text=payload.message,
+            client_message_id=payload.client_message_id,
+            nlp=nlu.model_dump(mode="json"),
+        )
+        if not created and (message.agent_key, message.contact_id) != (
+            agent.key,
+            payload.contact_id,
+        ):
+            raise AgentError(
+                "client_message_id_reused",
+                "This clientMessageId was already used for another conversation.",
+            )
+        if created:
+            await emitter.to_user(user.id, ServerEvent.MESSAGE, message.to_event())
+        # A new message is stored already claimed (generating); a resend claims it only
+        # if its last attempt failed.
+        if created or await messages.claim_reply(db=self._db, message_id=message.id):
+            run = ReplyRun(self._services, user, agent, message, nlu, emitter, route)
+            self._track(run.run())
+        return {"ok": True, "messageId": message.id, "duplicate": not created}
+
+    def _admit(self, payload: SendPayload) -> None:
+        """Refusals that come before anything is stored, so nothing is lost."""
+        if len(payload.message) > self._limits.max_message_chars:
+            raise AgentError(
+                "message_too_long",
+                f"Message is longer than {self._limits.max_message_chars} characters.",
+            )
+        if len(self._replies) >= self._limits.max_concurrent_replies:
+            # The person's message was never taken, and the client can send it again
+            # (same clientMessageId) shortly.
+            raise AgentError(
+                "busy",
+                "The agents are answering too many messages right now; "
+                "please send yours again in a few seconds.",
+                retry_after=1,
+            )
+
+    async def _check_budget(self, user: SessionUser) -> None:
+        budget = self._limits.daily_token_budget
+        if budget and await tokens_used_today(db=self._db, user_id=user.id) >= budget:
+            raise AgentError(
+                "token_budget_exceeded",
+                "You have used today's AI budget; it renews at midnight UTC.",
+            )
+
+    def _track(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Lets in-flight replies finish (graceful shutdown), then cancels stragglers."""
+        pending = set(self._replies)
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            task.cancel()
+
+    def _record_usage(self, user: SessionUser, model: str | None, usage: TokenUsage | None) -> None:
+        record_usage(db=self._db, user_id=user.id, model=model, usage=usage)
+
+    def _route(self, agent: AgentProfile) -> Route:
+        """A bot with its own OpenAI key answers (and extracts tasks) through its own client.
+
+        Its owner pays for its replies; every other agent uses the server's responder.
+        """
+        own = self._bot_chats.chat_for(agent) if self._bot_chats is not None else None
+        if own is None:
+            return Route(self._responder, self._chat)
+        return Route(OpenAIResponder(chat=own, default_model=self._default_model), own)
+
+    # -- agent:set-auto-create and agent:request-summary ---------------------------
+
+    async def set_auto_create(
+        self, user: SessionUser, payload: SetAutoCreatePayload, emitter: Emitter
+    ) -> Ack:
+        agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
+        enabled = await self._switches.set(
+            user_id=user.id, agent_key=agent.key, enabled=payload.auto_create
+        )
+        data = {"agentKey": agent.key, "autoCreate": enabled}
+        await emitter.to_user(user.id, ServerEvent.AUTO_CREATE_UPDATED, data)
+        return {"ok": True, **data}
+
+    async def request_summary(
+        self, user: SessionUser, payload: ConversationPayload, emitter: Emitter
+    ) -> Ack:
+        agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
+        history = await messages.recent_messages(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=payload.contact_id,
+            limit=self._limits.summary_messages,
+        )
+        model = agent.model or self._default_model
+        try:
+            text, offline, usage = await summarize(
+                messages=history, chat=self._route(agent).chat, model=model
+            )
+        except LLMError as exc:
+            raise AgentError(exc.code, exc.message) from exc
+        self._record_usage(user, model, usage)
+        data = {
+            "agentKey": agent.key,
+            "contactId": payload.contact_id,
+            "summary": text,
+            "offline": offline,
+        }
+        await emitter.to_user(user.id, ServerEvent.SUMMARY, data)
+        return {"ok": True}

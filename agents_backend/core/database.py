@@ -1,0 +1,193 @@
+"""The MongoDB connection and the indexes the data layer relies on.
+
+One `AsyncMongoClient` per process, opened in the app's lifespan (it is bound to the
+event loop that created it and is not fork-safe) and closed after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import pymongo
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from agents_backend.core.group_commit import GroupCommit
+from agents_backend.core.usage_ledger import UsageLedger
+
+Document = dict[str, Any]
+
+
+def stored_now() -> datetime:
+    """Now, at the millisecond precision BSON keeps, so what a create returns equals
+    what a later read returns."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "users": [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
+    "refresh_tokens": [
+        IndexModel([("family_id", ASCENDING)], name="family"),
+        # Expired refresh tokens are garbage: MongoDB's TTL monitor removes them.
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "agents": [
+        IndexModel([("user_id", ASCENDING), ("key", ASCENDING)], name="owner_key"),
+        # One namespace for built-ins and every user's bots: a key names one agent, so a
+        # bot can never shadow `sdr` or another bot, even if key generation misbehaved.
+        IndexModel([("key", ASCENDING)], unique=True, name="key_unique"),
+        IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="owner_created"),
+    ],
+    "messages": [
+        # History reads one conversation in time order; `_id` breaks ties within a ms.
+        IndexModel(
+            [
+                ("user_id", ASCENDING),
+                ("agent_key", ASCENDING),
+                ("contact_id", ASCENDING),
+                ("ts", DESCENDING),
+                ("_id", DESCENDING),
+            ],
+            name="conversation_time",
+        ),
+        # A resend with the same clientMessageId must find the first copy, never add one.
+        IndexModel(
+            [("user_id", ASCENDING), ("client_message_id", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"client_message_id": {"$type": "string"}},
+            name="client_message_unique",
+        ),
+    ],
+    "agent_settings": [
+        IndexModel(
+            [("user_id", ASCENDING), ("agent_key", ASCENDING)], unique=True, name="user_agent"
+        )
+    ],
+    "events": [
+        # The no-double-booking rule: every active booking lists the 15-minute cells it
+        # covers, and no two active bookings of one calendar may share a cell. Released
+        # and cancelled bookings drop `active`, which takes them out of the index.
+        IndexModel(
+            [("calendar_id", ASCENDING), ("cells", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"active": True},
+            name="active_booking_cells_unique",
+        ),
+        IndexModel([("user_id", ASCENDING), ("start", ASCENDING)], name="user_start"),
+        IndexModel(
+            [("calendar_id", ASCENDING), ("start", ASCENDING)],
+            partialFilterExpression={"active": True},
+            name="active_calendar_start",
+        ),
+    ],
+    "tasks": [
+        IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="owner_created"),
+        IndexModel(
+            [("user_id", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)],
+            name="owner_status",
+        ),
+        # The n-th action item of a message (or a booking) becomes at most one task, however
+        # often extraction runs for it: a retry or a second confirmation finds the first.
+        IndexModel(
+            [("user_id", ASCENDING), ("source_message_id", ASCENDING), ("source_index", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"source_message_id": {"$type": "string"}},
+            name="source_unique",
+        ),
+    ],
+    "usage": [
+        IndexModel(
+            [("user_id", ASCENDING), ("day", ASCENDING), ("model", ASCENDING)],
+            unique=True,
+            name="user_day_model",
+        )
+    ],
+}
+
+
+@dataclass
+class Database:
+    """Typed access to the collections, so no caller spells a collection name.
+
+    Each collection object is built once: `db["name"]` constructs a new one per access,
+    and the chat path touches `messages` several times per exchange.
+    """
+
+    client: AsyncMongoClient[Document]
+    db: AsyncDatabase[Document]
+
+    @classmethod
+    def connect(cls, uri: str, name: str, *, timeout_ms: int = 5000) -> Database:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
+        )
+        return cls(client=client, db=client[name])
+
+    @cached_property
+    def users(self) -> AsyncCollection[Document]:
+        return self.db["users"]
+
+    @cached_property
+    def refresh_tokens(self) -> AsyncCollection[Document]:
+        return self.db["refresh_tokens"]
+
+    @cached_property
+    def agents(self) -> AsyncCollection[Document]:
+        return self.db["agents"]
+
+    @cached_property
+    def messages(self) -> AsyncCollection[Document]:
+        return self.db["messages"]
+
+    @cached_property
+    def agent_settings(self) -> AsyncCollection[Document]:
+        return self.db["agent_settings"]
+
+    @cached_property
+    def events(self) -> AsyncCollection[Document]:
+        return self.db["events"]
+
+    @cached_property
+    def tasks(self) -> AsyncCollection[Document]:
+        return self.db["tasks"]
+
+    @cached_property
+    def usage(self) -> AsyncCollection[Document]:
+        return self.db["usage"]
+
+    # The chat path's writes go through these (store/group_commit.py), so concurrent
+    # exchanges share round trips; everything else writes directly.
+    @cached_property
+    def message_writes(self) -> GroupCommit:
+        return GroupCommit(self.messages)
+
+    @cached_property
+    def usage_ledger(self) -> UsageLedger:
+        return UsageLedger(self.usage)
+
+    async def create_indexes(self) -> None:
+        """Idempotent: MongoDB treats an identical index definition as a no-op."""
+        for collection, indexes in INDEXES.items():
+            if indexes:
+                await self.db[collection].create_indexes(indexes)
+
+    async def ping(self, timeout: float = 1.0) -> bool:
+        try:
+            with pymongo.timeout(timeout):
+                await self.client.admin.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Writes the token counters still held in memory, then disconnects."""
+        with contextlib.suppress(PyMongoError):  # logged by the ledger
+            await self.usage_ledger.close()
+        await self.client.close()

@@ -1,0 +1,13 @@
+"""The Socket.IO rooms, named in one place: who receives an event is decided here."""
+
+from __future__ import annotations
+
+
+def user_room(user_id: str) -> str:
+    """Every socket (tab, device) of one person."""
+    return f"user:{user_id}"
+
+
+def session_room(family_id: str) -> str:
+    """Every socket of one sign-in session (one refresh-token family)."""
+    return f"session:{family_id}"

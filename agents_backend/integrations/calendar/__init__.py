@@ -1,0 +1,3 @@
+"""Calendar backends: the protocol the booking service needs, Google Calendar and the local
+calendar.
+"""

@@ -1,0 +1,3 @@
+"""The Socket.IO side: the agent:* namespace, delivery to rooms, the packet codec and
+origin checks.
+"""

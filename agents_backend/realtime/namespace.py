@@ -1,0 +1,276 @@
+"""The `agent:*` Socket.IO handlers, one `AsyncNamespace` on "/".
+
+The namespace only authenticates, validates and translates failures into `agent:error`;
+everything the product does happens in `AgentCore`. It keeps no per-client state on
+`self` (the instance is shared by every socket): the user lives in the socket session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+
+from agents_backend.auth.service import NotAuthenticatedError, authenticate, session_is_active
+from agents_backend.chat.service import AgentCore
+from agents_backend.contract import (
+    ConversationPayload,
+    ScheduleConfirmPayload,
+    SendPayload,
+    ServerEvent,
+    SetAutoCreatePayload,
+)
+from agents_backend.core.config import Settings
+from agents_backend.core.database import Database
+from agents_backend.core.errors import AgentError
+from agents_backend.core.identity import SessionUser
+from agents_backend.core.logs import CORRELATION_ID, new_correlation_id
+from agents_backend.core.metrics import CONNECTED_SOCKETS
+from agents_backend.core.rate_limits import RateLimits
+from agents_backend.core.registry import Registry
+from agents_backend.core.rooms import user_room
+from agents_backend.core.sessions import LiveSessions
+from agents_backend.scheduling.service import SchedulingService
+
+logger = logging.getLogger(__name__)
+
+SESSION_RECHECK_SECONDS = 10.0
+_EXPIRY_MARGIN_SECONDS = 0.5
+
+
+class SessionEndedError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+Ack = dict[str, Any]
+_LIFECYCLE = frozenset({"connect", "disconnect"})
+
+
+def handler_name(event: str) -> str:
+    """`agent:schedule-confirm` -> `on_agent_schedule_confirm`."""
+    return "on_" + event.replace(":", "_").replace("-", "_")
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(part) for part in item["loc"]) or "payload"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+class AgentNamespace(socketio.AsyncNamespace):
+    def __init__(self, registry: Registry, sessions: LiveSessions, namespace: str = "/") -> None:
+        """The services are built after the socket server (in the app's lifespan), so
+        the namespace is given the registry they will be found in."""
+        super().__init__(namespace)
+        self._services = registry
+        sessions.register(self.end_sessions)
+
+    # -- dispatch --------------------------------------------------------------------
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Routes `agent:*` names to `on_agent_*` methods and guards every handler.
+
+        The library's default lookup would silently drop `agent:send`; unknown events
+        and malformed payloads get an `agent:error` instead of vanishing.
+        """
+        # Each event runs in its own task, so this id tags just this event's log lines
+        # (and the reply task it starts, which copies the context).
+        CORRELATION_ID.set(new_correlation_id())
+        if event in _LIFECYCLE:
+            return await super().trigger_event(event, *args)
+        sid = args[0]
+        data = args[1] if len(args) == 2 else list(args[1:]) if len(args) > 2 else None
+        handler: Callable[[str, Any], Awaitable[Ack]] | None = getattr(
+            self, handler_name(event), None
+        )
+        if handler is None or not event.startswith("agent:"):
+            return await self._refuse(sid, data, "unknown_event", f"Unknown event '{event}'.")
+        try:
+            await self._check_session(sid)
+            return await handler(sid, data)
+        except SessionEndedError as exc:
+            ack = await self._refuse(sid, data, exc.code, exc.message)
+            await self.disconnect(sid)
+            return ack
+        except ValidationError as exc:
+            return await self._refuse(sid, data, "invalid_payload", describe_validation_error(exc))
+        except AgentError as exc:
+            return await self._refuse(sid, data, exc.code, exc.message, exc.retry_after)
+        except PyMongoError:
+            logger.exception("database failure in %s", event)
+            return await self._refuse(
+                sid, data, "unavailable", "The database is unavailable; please try again shortly."
+            )
+        except Exception:
+            logger.exception("unexpected failure in %s", event)
+            return await self._refuse(sid, data, "internal", "Something went wrong on our side.")
+
+    async def _refuse(
+        self, sid: str, data: Any, code: str, message: str, retry_after: int | None = None
+    ) -> Ack:
+        scope = data if isinstance(data, dict) else {}
+        extra = {"retryAfter": retry_after} if retry_after is not None else {}
+        await self.emit(
+            ServerEvent.ERROR,
+            {
+                **extra,
+                "agentKey": scope.get("agentKey")
+                if isinstance(scope.get("agentKey"), str)
+                else None,
+                "contactId": (
+                    scope.get("contactId") if isinstance(scope.get("contactId"), str) else None
+                ),
+                "error": message,
+                "code": code,
+            },
+            to=sid,
+        )
+        return {"ok": False, "error": {"code": code, "message": message, **extra}}
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        # The library keeps this environ for the socket's lifetime; its request-body
+        # reader (a class engine.io builds per request) is never read again.
+        environ.pop("wsgi.input", None)
+        address = str(environ.get("REMOTE_ADDR") or "unknown")
+        verdict = await self._services.get(RateLimits).connections_per_ip.hit(address)
+        if not verdict.allowed:
+            raise socketio.exceptions.ConnectionRefusedError(
+                f"too many connections; retry in {verdict.retry_after} s"
+            )
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            found = await authenticate(
+                token=token if isinstance(token, str) else None,
+                settings=self._services.get(Settings),
+                db=self._services.get(Database),
+            )
+        except NotAuthenticatedError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(str(exc)) from exc
+        except PyMongoError as exc:
+            raise socketio.exceptions.ConnectionRefusedError("service unavailable") from exc
+        user, claims = found.user, found.claims
+        session_user = SessionUser(
+            id=user["_id"],
+            name=user["name"],
+            email=user["email"],
+            family_id=claims.family_id,
+            expires_at=claims.expires_at.timestamp(),
+            checked_at=time.time(),
+        )
+        await self.save_session(sid, {"user": session_user})
+        await self.enter_room(sid, session_user.room)
+        if session_user.session_room:
+            await self.enter_room(sid, session_user.session_room)
+        self._expire_later(sid, session_user.expires_at)
+        CONNECTED_SOCKETS.inc()
+
+    # -- session lifetime ------------------------------------------------------------
+
+    def _expire_later(self, sid: str, expires_at: float) -> None:
+        """An idle socket is closed when its token expires; the client reconnects with a
+        refreshed token (socket.io-client's `auth` callback) or returns to sign-in."""
+        # The loop's clock is monotonic and the token's is wall time: a little margin
+        # keeps the timer from firing a hair before the token is actually expired.
+        delay = max(0.0, expires_at - time.time()) + _EXPIRY_MARGIN_SECONDS
+
+        def expire() -> None:
+            self.server.start_background_task(self._end_if_expired, sid)
+
+        asyncio.get_running_loop().call_later(delay, expire)
+
+    async def _end_if_expired(self, sid: str) -> None:
+        try:
+            user = await self._user(sid)
+        except (KeyError, AgentError):  # already gone
+            return
+        if user.expires_at <= time.time():
+            await self._end(sid, "token_expired")
+
+    async def _check_session(self, sid: str) -> None:
+        """Before each event: the token has not expired and its session was not ended.
+
+        The revocation lookup runs at most every SESSION_RECHECK_SECONDS per socket; it
+        is what reaches sockets on other processes when a session ends elsewhere.
+        """
+        user = await self._user(sid)
+        now = time.time()
+        if user.expires_at <= now:
+            raise SessionEndedError("token_expired", "Your session expired; sign in again.")
+        if user.family_id is None or now - user.checked_at < SESSION_RECHECK_SECONDS:
+            return
+        if not await session_is_active(db=self._services.get(Database), family_id=user.family_id):
+            raise SessionEndedError("session_ended", "You were signed out; sign in again.")
+        await self.save_session(sid, {"user": dataclasses.replace(user, checked_at=now)})
+
+    async def end_sessions(self, room: str, reason: str) -> None:
+        """Tells every socket in the room (on every process) and closes the local ones."""
+        await self.emit(ServerEvent.SESSION_ENDED, {"reason": reason}, room=room)
+        local = [sid for sid, _eio in self.server.manager.get_participants(self.namespace, room)]
+        for sid in local:
+            await self.disconnect(sid)
+
+    async def _end(self, sid: str, reason: str) -> None:
+        await self.emit(ServerEvent.SESSION_ENDED, {"reason": reason}, to=sid)
+        await self.disconnect(sid)
+
+    async def on_disconnect(self, sid: str, reason: str) -> None:
+        # Only sockets that passed authentication were counted.
+        if isinstance((await self.get_session(sid)).get("user"), SessionUser):
+            CONNECTED_SOCKETS.dec()
+
+    async def _user(self, sid: str) -> SessionUser:
+        session = await self.get_session(sid)
+        user = session.get("user")
+        if not isinstance(user, SessionUser):  # pragma: no cover - connect always sets it
+            raise AgentError("unauthenticated", "This connection is not signed in.")
+        return user
+
+    async def to_user(self, user_id: str, event: ServerEvent, data: dict[str, Any]) -> None:
+        """The core's `Emitter`: every socket (tab, device) of the user gets the event."""
+        await self.emit(event, data, room=user_room(user_id))
+
+    # -- agent:* events --------------------------------------------------------------
+
+    async def on_agent_send(self, sid: str, data: Any) -> Ack:
+        payload = SendPayload.model_validate(data)
+        user = await self._user(sid)
+        verdict = await self._services.get(RateLimits).messages_per_user.hit(user.id)
+        if not verdict.allowed:
+            raise AgentError(
+                "rate_limited",
+                f"You are sending messages too fast; try again in {verdict.retry_after} s.",
+                retry_after=verdict.retry_after,
+            )
+        return await self._services.get(AgentCore).send(user, payload, self)
+
+    async def on_agent_set_auto_create(self, sid: str, data: Any) -> Ack:
+        payload = SetAutoCreatePayload.model_validate(data)
+        return await self._services.get(AgentCore).set_auto_create(
+            await self._user(sid), payload, self
+        )
+
+    async def on_agent_request_summary(self, sid: str, data: Any) -> Ack:
+        payload = ConversationPayload.model_validate(data)
+        return await self._services.get(AgentCore).request_summary(
+            await self._user(sid), payload, self
+        )
+
+    async def on_agent_schedule_confirm(self, sid: str, data: Any) -> Ack:
+        payload = ScheduleConfirmPayload.model_validate(data)
+        return await self._services.get(SchedulingService).confirm(
+            await self._user(sid), payload, self
+        )

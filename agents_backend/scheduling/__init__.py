@@ -1,0 +1,3 @@
+"""Meeting booking: free slots, the booking saga over a calendar backend, and how a booking
+reads.
+"""

@@ -1,0 +1,100 @@
+"""Availability and bookings: the REST side of meeting booking.
+
+Booking itself happens over Socket.IO (`agent:schedule-confirm`), because its result is
+pushed to every tab of the person; these routes list free slots and manage bookings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from pydantic import BaseModel, Field
+
+from agents_backend.auth.deps import CurrentUser
+from agents_backend.core.errors import AgentError
+from agents_backend.core.registry import service
+from agents_backend.scheduling.service import SchedulingService
+
+router = APIRouter(prefix="/calendar", tags=["calendar"])
+
+SchedulingDep = Annotated[SchedulingService, Depends(service(SchedulingService))]
+
+_STATUS_BY_CODE = {
+    "agent_not_found": status.HTTP_404_NOT_FOUND,
+    "calendar_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+class Slot(BaseModel):
+    start: str = Field(description="HH:MM in the calendar's time zone.")
+    end: str
+    startIso: str = Field(description="ISO 8601 with the calendar's offset.")
+    endIso: str
+
+
+class SlotList(BaseModel):
+    available_slots: list[Slot]
+    timezone: str
+    calendar: str = Field(description="Which backend answered: google or local.")
+
+
+class BookingList(BaseModel):
+    events: list[dict[str, Any]]
+
+
+def _http_error(exc: AgentError) -> HTTPException:
+    code = _STATUS_BY_CODE.get(exc.code, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return HTTPException(code, detail=exc.message)
+
+
+@router.get("/available-slots", response_model=SlotList)
+async def list_available_slots(
+    user: CurrentUser,
+    scheduling: SchedulingDep,
+    date: Annotated[str, Query(description="YYYY-MM-DD in the calendar's time zone.")],
+    duration_minutes: Annotated[int, Query(description="15 to 240.")] = 60,
+    agent_key: Annotated[str | None, Query(alias="agentKey", max_length=64)] = None,
+) -> SlotList:
+    """Free start times of one day: working hours minus busy time, the past and notice."""
+    try:
+        slots = await scheduling.available_slots(
+            user_id=user["_id"],
+            day_text=date,
+            duration_minutes=duration_minutes,
+            agent_key=agent_key,
+        )
+    except AgentError as exc:
+        raise _http_error(exc) from exc
+    return SlotList(
+        available_slots=[Slot(**slot) for slot in slots],
+        timezone=scheduling.timezone,
+        calendar=scheduling.backend_name,
+    )
+
+
+@router.get("/events", response_model=BookingList)
+async def list_calendar_events(
+    user: CurrentUser,
+    scheduling: SchedulingDep,
+    include_cancelled: Annotated[bool, Query(alias="includeCancelled")] = False,
+) -> BookingList:
+    """The person's bookings, soonest first (cancelled ones only when asked for)."""
+    found = await scheduling.list_bookings(user_id=user["_id"], include_inactive=include_cancelled)
+    return BookingList(events=found)
+
+
+@router.delete("/events/{event_id}")
+async def delete_calendar_event(
+    user: CurrentUser,
+    scheduling: SchedulingDep,
+    event_id: Annotated[str, Path(max_length=64)],
+) -> dict[str, Any]:
+    """Cancels a booking and its calendar event; the slot becomes free again."""
+    try:
+        cancelled = await scheduling.cancel(user_id=user["_id"], booking_id=event_id)
+    except AgentError as exc:
+        raise _http_error(exc) from exc
+    if cancelled is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Booking not found")
+    return {"event": cancelled}

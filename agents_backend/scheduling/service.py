@@ -1,0 +1,283 @@
+"""Meeting booking as the product offers it: free slots, `agent:schedule-confirm`, and
+the person's bookings.
+
+The service checks what was asked against the agent's rules and the conversation, then
+hands the slot to the saga (`booking.py`), which makes sure nothing stays half-booked.
+Which calendar answers is decided where the app is wired: the service only sees a
+`CalendarBackend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from agents_backend.bots.models import AgentProfile
+from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat import history as conversation
+from agents_backend.chat.models import ChatMessage
+from agents_backend.contract import ScheduleConfirmPayload, ServerEvent
+from agents_backend.core.database import Database, Document
+from agents_backend.core.emitter import Ack, Emitter
+from agents_backend.core.errors import AgentError
+from agents_backend.core.identity import SessionUser
+from agents_backend.integrations.calendar.backend import CalendarBackend, Interval
+from agents_backend.scheduling import store as bookings
+from agents_backend.scheduling import validation, wording
+from agents_backend.scheduling.booking import BookingSaga, Reservation, slot_taken
+from agents_backend.scheduling.config import SchedulingConfig
+from agents_backend.scheduling.slots import (
+    SlotRules,
+    compute_slots,
+    day_span,
+    is_offered,
+    last_bookable_day,
+    local_start,
+)
+from agents_backend.tasks.service import AutoCreateSwitches, TaskSource, create_task
+
+
+@dataclass(frozen=True)
+class _Hints:
+    """What NLU understood earlier in the conversation (newest first wins)."""
+
+    language: str = "pt"
+    email: str | None = None
+    phone: str | None = None
+    date: str | None = None
+    time: str | None = None
+
+    @classmethod
+    def of(cls, history: list[ChatMessage]) -> _Hints:
+        found: dict[str, str] = {}
+        for message in reversed(history):
+            if message.author != "user" or not message.nlp:
+                continue
+            for key in ("language", "email", "phone", "date", "time"):
+                value = message.nlp.get(key)
+                if key not in found and isinstance(value, str) and value:
+                    found[key] = value
+        return cls(**found)
+
+
+class SchedulingService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        agents: AgentDirectory,
+        backend: CalendarBackend,
+        config: SchedulingConfig,
+        switches: AutoCreateSwitches | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """`clock` lets tests decide what "now" is for the past and minimum notice."""
+        self._db = db
+        self._agents = agents
+        self._switches = switches or AutoCreateSwitches(db=db)
+        self._config = config
+        self._zone = ZoneInfo(config.timezone)
+        self._saga = BookingSaga(db=db, backend=backend, timezone=config.timezone)
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def backend_name(self) -> str:
+        return self._saga.backend_name
+
+    @property
+    def timezone(self) -> str:
+        return self._config.timezone
+
+    # -- availability ----------------------------------------------------------------
+
+    async def available_slots(
+        self, *, user_id: str, day_text: str, duration_minutes: int, agent_key: str | None
+    ) -> list[dict[str, str]]:
+        """Free slots of a day; raises `AgentError` for input a person must correct."""
+        agent = await self._agents.require(user_id=user_id, key=agent_key) if agent_key else None
+        rules = self._rules(agent)
+        day = validation.parse_day(day_text, self._zone)
+        duration = validation.duration(duration_minutes)
+        now = self._now()
+        self._check_not_too_far(day, now, rules)
+        window = day_span(day, self._zone)
+        calendar_id = self._calendar_id(agent)
+        busy = await bookings.busy_intervals(db=self._db, calendar_id=calendar_id, window=window)
+        busy += await self._saga.outside_busy(calendar_id, window)
+        free = compute_slots(day=day, duration=duration, rules=rules, busy=busy, now=now)
+        return [wording.slot_public(slot, self._zone) for slot in free]
+
+    # -- agent:schedule-confirm ------------------------------------------------------
+
+    async def confirm(
+        self, user: SessionUser, payload: ScheduleConfirmPayload, emitter: Emitter
+    ) -> Ack:
+        agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
+        if not agent.scheduling_enabled:
+            raise AgentError(
+                "scheduling_disabled", f"The agent '{agent.key}' does not book meetings."
+            )
+        history = await conversation.recent(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=payload.contact_id,
+            limit=self._config.transcript_messages,
+        )
+        hints = _Hints.of(history)
+        wanted = await self._reservation(user, agent, payload, hints)
+        booking = await self._saga.reserve(wanted)
+        event = wording.event_request(
+            user=user,
+            agent=agent,
+            booking=booking,
+            history=history,
+            language=hints.language,
+            zone=self._zone,
+        )
+        confirmed = await self._saga.book(booking, event)
+        return await self._announce(user, agent, confirmed, hints.language, emitter)
+
+    async def _reservation(
+        self, user: SessionUser, agent: AgentProfile, payload: ScheduleConfirmPayload, hints: _Hints
+    ) -> Reservation:
+        """What was asked (or what the conversation already told us), checked."""
+        email = validation.email_address(payload.email or hints.email)
+        phone = validation.phone_number(payload.phone if payload.phone else hints.phone)
+        day = validation.parse_day(payload.date or hints.date, self._zone)
+        clock = validation.parse_time(payload.time or hints.time)
+        duration = validation.duration(
+            payload.duration_minutes or self._config.default_duration_minutes
+        )
+        rules = self._rules(agent)
+        calendar_id = self._calendar_id(agent)
+        now = self._now()
+        start = local_start(day, clock, self._zone)
+        slot = Interval(start, start + duration)
+        self._check_bookable(slot, day, duration, rules, now)
+        outside = await self._saga.outside_busy(calendar_id, day_span(day, self._zone))
+        if any(slot.overlaps(busy) for busy in outside):
+            raise slot_taken()
+        return Reservation(
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=payload.contact_id,
+            calendar_id=calendar_id,
+            slot=slot,
+            email=email,
+            phone=phone,
+            language=hints.language,
+            now=now,
+        )
+
+    async def _announce(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        booking: Document,
+        language: str,
+        emitter: Emitter,
+    ) -> Ack:
+        """Every tab of the person sees the booking and its System message."""
+        public = wording.booking_public(booking, self._zone)
+        contact_id = booking["contact_id"]
+        note = await conversation.post_system_note(
+            db=self._db,
+            user_id=user.id,
+            agent_key=agent.key,
+            contact_id=contact_id,
+            text=wording.booked_text(booking, language, self._zone),
+        )
+        scope = {"agentKey": agent.key, "contactId": contact_id}
+        await emitter.to_user(user.id, ServerEvent.SCHEDULE_CONFIRM, {**scope, "event": public})
+        await emitter.to_user(user.id, ServerEvent.MESSAGE, note.to_event())
+        await self._task_for_booking(user, agent, booking, language, emitter)
+        return {"ok": True, "event": public, "messageId": note.id}
+
+    async def _task_for_booking(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        booking: Document,
+        language: str,
+        emitter: Emitter,
+    ) -> None:
+        """With auto-create on, a booked meeting is also a task (once per booking)."""
+        if not await self._switches.enabled(user_id=user.id, agent_key=agent.key):
+            return
+        task, created = await create_task(
+            db=self._db,
+            user_id=user.id,
+            title=wording.task_title(booking["email"], language),
+            due_date=booking["start"].astimezone(self._zone).date().isoformat(),
+            agent_key=agent.key,
+            contact_id=booking["contact_id"],
+            source_message_id=str(booking["_id"]),
+            source=TaskSource.MEETING,
+        )
+        if created:
+            scope = {"agentKey": agent.key, "contactId": booking["contact_id"]}
+            await emitter.to_user(
+                user.id, ServerEvent.TASK_CREATED, {**scope, "task": task.to_event()}
+            )
+
+    # -- bookings list ---------------------------------------------------------------
+
+    async def list_bookings(self, *, user_id: str, include_inactive: bool) -> list[dict[str, Any]]:
+        found = await bookings.list_for_user(
+            db=self._db, user_id=user_id, include_inactive=include_inactive
+        )
+        return [wording.booking_public(doc, self._zone) for doc in found]
+
+    async def cancel(self, *, user_id: str, booking_id: str) -> dict[str, Any] | None:
+        cancelled = await self._saga.cancel(user_id=user_id, booking_id=booking_id)
+        return wording.booking_public(cancelled, self._zone) if cancelled else None
+
+    # -- rules -----------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the scheduling clock must return an aware datetime")
+        return now
+
+    def _rules(self, agent: AgentProfile | None) -> SlotRules:
+        return SlotRules(
+            hours=(agent.working_hours if agent and agent.working_hours else self._config.hours),
+            timezone=self._zone,
+            step=timedelta(minutes=self._config.step_minutes),
+            min_notice=timedelta(minutes=self._config.min_notice_minutes),
+            max_days_ahead=self._config.max_days_ahead,
+        )
+
+    def _calendar_id(self, agent: AgentProfile | None) -> str:
+        return (agent.calendar_id if agent else None) or self._config.calendar_id
+
+    def _check_not_too_far(self, day: date, now: datetime, rules: SlotRules) -> None:
+        if day > last_bookable_day(now, rules):
+            raise AgentError(
+                "date_too_far",
+                f"Meetings can be booked at most {rules.max_days_ahead} days ahead.",
+            )
+
+    def _check_bookable(
+        self, slot: Interval, day: date, duration: timedelta, rules: SlotRules, now: datetime
+    ) -> None:
+        """Inside hours, on the offered grid, not past, with notice; busy time aside."""
+        self._check_not_too_far(day, now, rules)
+        if slot.start < now + rules.min_notice:
+            raise AgentError(
+                "slot_unavailable",
+                "That time has passed or is too soon"
+                f" (book at least {self._config.min_notice_minutes} minutes ahead).",
+            )
+        offered = compute_slots(day=day, duration=duration, rules=rules, busy=(), now=now)
+        if not is_offered(slot.start, offered):
+            raise AgentError(
+                "slot_unavailable",
+                "That time is outside the agent's working hours or not one of the offered "
+                "start times; pick one of the available slots.",
+            )
