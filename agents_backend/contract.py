@@ -1,15 +1,18 @@
-"""The Socket.IO contract: event names and the payload of every client event.
+"""The wire contract: every Socket.IO event, both directions, as one Pydantic model each.
 
-Shared by the socket layer (which validates) and the agent services (which emit), and
-mirrored one to one by the SPA's TypeScript types.
+Event names live in two `StrEnum`s; what a client sends is validated through the
+`*Payload` models (strict: a number where a string belongs is an error), and the server
+emits only `ServerPayload` models, each of which knows its event name. The SPA's
+TypeScript types are generated from this module (`make types`), so the two cannot drift.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ContactId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
@@ -36,8 +39,24 @@ class ServerEvent(StrEnum):
     SESSION_ENDED = "agent:session-ended"
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def omitted_when_none(description: str | None = None) -> Any:
+    """A field left out of the payload when it has no value (not sent as null)."""
+    return Field(default=None, exclude_if=_is_none, description=description)
+
+
+# -- client -> server ----------------------------------------------------------------
+
+
 class Payload(BaseModel):
-    """Strict: a number where a string belongs is an error, not something to coerce."""
+    """Strict: a number where a string belongs is an error, not something to coerce.
+
+    Unknown keys are ignored: the original design's client sends `userId`/`userName`,
+    which the server never trusts (it knows the user from the token).
+    """
 
     model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True)
 
@@ -67,15 +86,230 @@ class ScheduleConfirmPayload(Payload):
     """`agent:schedule-confirm`: the slot the person picked and how to reach them.
 
     Date, time and e-mail may be left out when the conversation already gave them: the
-    server then uses what NLU understood of the person's latest message (the slot
-    picker's `suggestedDate`, `suggestedTime` and `email`). Formats are checked by the
-    booking service, so a bad value gets a specific error rather than a schema dump.
+    server then uses what NLU understood of the person's latest messages. `date` is
+    `YYYY-MM-DD` or an ISO date-time (a date picker's value), read as a calendar day in
+    the calendar's time zone. Formats are checked by the booking service, so a bad value
+    gets a specific error rather than a schema dump.
     """
 
     agent_key: Key = Field(alias="agentKey")
     contact_id: ContactId = Field(alias="contactId")
-    date: Annotated[str, StringConstraints(max_length=32)] | None = None
+    date: Annotated[str, StringConstraints(max_length=40)] | None = None
     time: Annotated[str, StringConstraints(max_length=16)] | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(max_length=32)] | None = None
     duration_minutes: int | None = Field(default=None, alias="durationMinutes")
+
+
+# -- server -> client ----------------------------------------------------------------
+
+
+class WireModel(BaseModel):
+    """camelCase on the wire; built by the server from values it already trusts."""
+
+    # Fields with a default are still always sent, so their schema marks them required
+    # (`omitted_when_none` fields excepted: the schema export drops those from `required`).
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        json_schema_serialization_defaults_required=True,
+    )
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+class ServerPayload(WireModel):
+    """What an `event` carries; the socket layer emits `to_wire()` under `event`."""
+
+    event: ClassVar[ServerEvent]
+
+
+class Conversation(ServerPayload):
+    agent_key: str
+    contact_id: str
+
+
+Author = Literal["user", "agent", "system"]
+
+
+class AgentMessageEvent(Conversation):
+    """A stored message: `agent:message`, and an item of a history page."""
+
+    event = ServerEvent.MESSAGE
+    id: str
+    author: Author
+    text: str
+    timestamp: int = Field(description="Epoch milliseconds.")
+    offline: bool = False
+    nlp: dict[str, Any] | None = omitted_when_none("What NLU understood (user messages).")
+    client_message_id: str | None = omitted_when_none()
+    reply_to: str | None = omitted_when_none("The user message an agent reply answers.")
+    incomplete: bool | None = omitted_when_none("True for a reply cut short by a failure.")
+
+
+class TypingEvent(Conversation):
+    event = ServerEvent.TYPING
+    typing: bool
+
+
+class StreamEvent(Conversation):
+    event = ServerEvent.STREAM
+    id: str = Field(description="The id the finished reply will have.")
+    delta: str
+
+
+class SuggestionsEvent(Conversation):
+    event = ServerEvent.SUGGESTIONS
+    reply_to: str
+    suggestions: list[str]
+
+
+class ShowSlotPickerEvent(Conversation):
+    """`customerEmail`/`customerPhone` are the original design's names for `email`/`phone`."""
+
+    event = ServerEvent.SHOW_SLOT_PICKER
+    message_id: str
+    email: str | None
+    phone: str | None
+    customer_email: str | None
+    customer_phone: str | None
+    suggested_date: str | None = Field(description="YYYY-MM-DD or null.")
+    suggested_time: str | None = Field(description="HH:MM or null.")
+
+
+class AutoCreateUpdatedEvent(ServerPayload):
+    event = ServerEvent.AUTO_CREATE_UPDATED
+    agent_key: str
+    auto_create: bool
+
+
+class SummaryEvent(Conversation):
+    event = ServerEvent.SUMMARY
+    summary: str
+    offline: bool
+
+
+class BookedEvent(WireModel):
+    """A booking as clients see it (also GET /calendar/events)."""
+
+    id: str
+    agent_key: str
+    contact_id: str
+    start: str = Field(description="ISO 8601 with the calendar's offset.")
+    end: str
+    date: str
+    time: str
+    end_time: str
+    duration_minutes: int
+    timezone: str
+    email: str
+    phone: str | None
+    status: str
+    calendar: str
+    html_link: str | None
+    created_at: str
+
+
+class ScheduleConfirmedEvent(Conversation):
+    event = ServerEvent.SCHEDULE_CONFIRM
+    event_: BookedEvent = Field(alias="event", serialization_alias="event")
+
+
+class Task(WireModel):
+    """A task as clients see it (also the items of GET /tasks)."""
+
+    id: str
+    title: str
+    status: str
+    due_date: str | None
+    agent_key: str | None
+    contact_id: str | None
+    source_message_id: str | None
+    source: str
+    created_at: str
+    updated_at: str
+
+
+class TaskCreatedEvent(Conversation):
+    event = ServerEvent.TASK_CREATED
+    task: Task
+
+
+class AgentErrorEvent(ServerPayload):
+    """`agent:error`: scope is null when the refused payload had none."""
+
+    event = ServerEvent.ERROR
+    agent_key: str | None
+    contact_id: str | None
+    error: str = Field(description="What went wrong, in the person's language.")
+    code: str = Field(description="Stable: clients branch and translate on it.")
+    message_id: str | None = omitted_when_none()
+    retry_after: int | None = omitted_when_none("Seconds, for limits one can wait out.")
+
+
+class SessionEndedEvent(ServerPayload):
+    """The server is about to close this socket: `token_expired` is renewed with a
+    refreshed token; `signed_out`, `password_changed`, `account_removed` and
+    `session_ended` end the session unless a refresh still works."""
+
+    event = ServerEvent.SESSION_ENDED
+    reason: str
+
+
+# -- acknowledgements ----------------------------------------------------------------
+
+
+class ErrorBody(WireModel):
+    code: str
+    message: str
+    retry_after: int | None = omitted_when_none()
+
+
+class AckError(WireModel):
+    ok: Literal[False] = False
+    error: ErrorBody
+
+
+class SendAck(WireModel):
+    ok: Literal[True] = True
+    message_id: str
+    duplicate: bool
+
+
+class AutoCreateAck(WireModel):
+    ok: Literal[True] = True
+    agent_key: str
+    auto_create: bool
+
+
+class ScheduleAck(WireModel):
+    ok: Literal[True] = True
+    event: BookedEvent
+    message_id: str
+
+
+class OkAck(WireModel):
+    ok: Literal[True] = True
+
+
+SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
+    AgentMessageEvent,
+    TypingEvent,
+    StreamEvent,
+    SuggestionsEvent,
+    ShowSlotPickerEvent,
+    AutoCreateUpdatedEvent,
+    SummaryEvent,
+    ScheduleConfirmedEvent,
+    TaskCreatedEvent,
+    AgentErrorEvent,
+    SessionEndedEvent,
+)
+# What each client event carries and what its ack answers (besides `AckError`).
+CLIENT_EVENTS: dict[ClientEvent, tuple[type[Payload], type[WireModel]]] = {
+    ClientEvent.SEND: (SendPayload, SendAck),
+    ClientEvent.SET_AUTO_CREATE: (SetAutoCreatePayload, AutoCreateAck),
+    ClientEvent.REQUEST_SUMMARY: (ConversationPayload, OkAck),
+    ClientEvent.SCHEDULE_CONFIRM: (ScheduleConfirmPayload, ScheduleAck),
+}

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agents_backend.contract import AgentMessageEvent, Author
+
 
 class ChatMessage(BaseModel):
     """A stored message as every layer above the database sees it."""
@@ -14,7 +16,7 @@ class ChatMessage(BaseModel):
     user_id: str
     agent_key: str
     contact_id: str
-    author: str
+    author: Author
     text: str
     ts: int
     client_message_id: str | None = None
@@ -28,23 +30,18 @@ class ChatMessage(BaseModel):
     def from_document(cls, document: dict[str, Any]) -> ChatMessage:
         return cls.model_validate({**document, "id": str(document["_id"])})
 
-    def to_event(self) -> dict[str, Any]:
+    def to_event(self) -> AgentMessageEvent:
         """The `agent:message` payload (camelCase, epoch-ms timestamp) of DESIGN.md."""
-        event: dict[str, Any] = {
-            "agentKey": self.agent_key,
-            "contactId": self.contact_id,
-            "id": self.id,
-            "author": self.author,
-            "text": self.text,
-            "timestamp": self.ts,
-            "offline": self.offline,
-        }
-        if self.nlp is not None:
-            event["nlp"] = self.nlp
-        if self.client_message_id is not None:
-            event["clientMessageId"] = self.client_message_id
-        if self.reply_to is not None:
-            event["replyTo"] = self.reply_to
-        if self.incomplete:
-            event["incomplete"] = True
-        return event
+        return AgentMessageEvent(
+            agent_key=self.agent_key,
+            contact_id=self.contact_id,
+            id=self.id,
+            author=self.author,
+            text=self.text,
+            timestamp=self.ts,
+            offline=self.offline,
+            nlp=self.nlp,
+            client_message_id=self.client_message_id,
+            reply_to=self.reply_to,
+            incomplete=True if self.incomplete else None,
+        )

@@ -14,7 +14,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import PyMongoError
@@ -26,7 +25,15 @@ from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.pacing import StreamPacer
 from agents_backend.chat.responders import ReplyRequest, Responder
 from agents_backend.chat.suggestions import suggest
-from agents_backend.contract import ServerEvent
+from agents_backend.contract import (
+    AgentErrorEvent,
+    ServerPayload,
+    ShowSlotPickerEvent,
+    StreamEvent,
+    SuggestionsEvent,
+    TaskCreatedEvent,
+    TypingEvent,
+)
 from agents_backend.core.database import Database
 from agents_backend.core.emitter import Emitter
 from agents_backend.core.identity import SessionUser
@@ -74,9 +81,13 @@ class ReplyRun:
     parts: list[str] = field(default_factory=list)
     usage: TokenUsage | None = None
 
-    def emit(self, event: ServerEvent, data: dict[str, Any]) -> Awaitable[None]:
-        conversation = {"agentKey": self.agent.key, "contactId": self.message.contact_id}
-        return self.emitter.to_user(self.user.id, event, {**conversation, **data})
+    def emit(self, payload: ServerPayload) -> Awaitable[None]:
+        return self.emitter.to_user(self.user.id, payload)
+
+    @property
+    def scope(self) -> dict[str, str]:
+        """The conversation every event of this run belongs to."""
+        return {"agent_key": self.agent.key, "contact_id": self.message.contact_id}
 
     @property
     def model(self) -> str | None:
@@ -84,7 +95,7 @@ class ReplyRun:
 
     async def run(self) -> None:
         refined = self._start_refining()
-        await self.emit(ServerEvent.TYPING, {"typing": True})
+        await self.emit(TypingEvent(**self.scope, typing=True))
         try:
             await self._stream()
             self.services.record_usage(self.user, self.model, self.usage)
@@ -105,7 +116,7 @@ class ReplyRun:
         finally:
             if refined is not None and not refined.done():
                 refined.cancel()
-            await self.emit(ServerEvent.TYPING, {"typing": False})
+            await self.emit(TypingEvent(**self.scope, typing=False))
 
     def _start_refining(self) -> asyncio.Task[NLUResult] | None:
         """Model-refined NLU runs beside the reply stream, so it adds no latency."""
@@ -135,11 +146,11 @@ class ReplyRun:
                     continue
                 self.parts.append(piece)
                 if delta := pacer.take(piece):
-                    await self.emit(ServerEvent.STREAM, {"id": self.reply_id, "delta": delta})
+                    await self.emit(StreamEvent(**self.scope, id=self.reply_id, delta=delta))
         finally:
             # What was held back is sent before the reply, or before a failure.
             if rest := pacer.rest():
-                await self.emit(ServerEvent.STREAM, {"id": self.reply_id, "delta": rest})
+                await self.emit(StreamEvent(**self.scope, id=self.reply_id, delta=rest))
 
     async def _store(self, refined: asyncio.Task[NLUResult] | None) -> ChatMessage:
         """The reply and the question's state are queued together, so one group commit
@@ -154,7 +165,7 @@ class ReplyRun:
             raise failure
         reply = outcomes[0]
         assert isinstance(reply, ChatMessage)
-        await self.emit(ServerEvent.MESSAGE, reply.to_event())
+        await self.emit(reply.to_event())
         return reply
 
     async def _finish_nlu(self, refined: asyncio.Task[NLUResult] | None) -> NLUResult:
@@ -188,20 +199,19 @@ class ReplyRun:
 
     async def _follow_up(self, nlu: NLUResult, reply: ChatMessage) -> None:
         suggestions = suggest(agent=self.agent, nlu=nlu, reply_text=reply.text)
-        await self.emit(ServerEvent.SUGGESTIONS, {"replyTo": reply.id, "suggestions": suggestions})
+        await self.emit(SuggestionsEvent(**self.scope, reply_to=reply.id, suggestions=suggestions))
         if nlu.intent is Intent.SCHEDULE_MEETING and self.agent.scheduling_enabled:
             await self.emit(
-                ServerEvent.SHOW_SLOT_PICKER,
-                {
-                    "messageId": self.message.id,
-                    "email": nlu.email,
-                    "phone": nlu.phone,
-                    # The original design's slot picker reads these two names.
-                    "customerEmail": nlu.email,
-                    "customerPhone": nlu.phone,
-                    "suggestedDate": nlu.date,
-                    "suggestedTime": nlu.time,
-                },
+                ShowSlotPickerEvent(
+                    **self.scope,
+                    message_id=self.message.id,
+                    email=nlu.email,
+                    phone=nlu.phone,
+                    customer_email=nlu.email,
+                    customer_phone=nlu.phone,
+                    suggested_date=nlu.date,
+                    suggested_time=nlu.time,
+                )
             )
         await self._create_tasks(nlu, reply)
 
@@ -222,26 +232,26 @@ class ReplyRun:
         except PyMongoError:
             logger.exception("could not store the tasks of message %s", self.message.id)
             await self.emit(
-                ServerEvent.ERROR,
-                {
-                    "error": "The tasks of this message could not be saved.",
-                    "code": "task_not_created",
-                    "messageId": self.message.id,
-                },
+                AgentErrorEvent(
+                    **self.scope,
+                    error="The tasks of this message could not be saved.",
+                    code="task_not_created",
+                    message_id=self.message.id,
+                )
             )
             return
         for task in created:
-            await self.emit(ServerEvent.TASK_CREATED, {"task": task.to_event()})
+            await self.emit(TaskCreatedEvent(**self.scope, task=task.to_event()))
 
     async def _fail(self, code: str, text: str) -> None:
         """The person's message stays; a partial reply is kept, marked incomplete."""
         try:
             if self.parts:
                 partial = await self._store_reply(incomplete=True)
-                await self.emit(ServerEvent.MESSAGE, partial.to_event())
+                await self.emit(partial.to_event())
             await self._mark(messages.ReplyState.FAILED)
         except PyMongoError:
             logger.exception("could not record the failed reply")
         await self.emit(
-            ServerEvent.ERROR, {"error": text, "code": code, "messageId": self.message.id}
+            AgentErrorEvent(**self.scope, error=text, code=code, message_id=self.message.id)
         )

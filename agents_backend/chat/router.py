@@ -88,6 +88,8 @@ async def list_conversation_messages(
     # MessagePage and re-encoding through FastAPI's generic path was most of this
     # route's CPU. `response_model` still documents the shape in OpenAPI.
     return Response(
-        content=orjson.dumps({"messages": [m.to_event() for m in messages], "hasMore": has_more}),
+        content=orjson.dumps(
+            {"messages": [m.to_event().to_wire() for m in messages], "hasMore": has_more}
+        ),
         media_type="application/json",
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from agents_backend.contract import AgentMessageEvent
 
 
 class AgentPublic(BaseModel):
@@ -32,5 +32,5 @@ class AgentList(BaseModel):
 
 
 class MessagePage(BaseModel):
-    messages: list[dict[str, Any]] = Field(description="agent:message payloads, oldest first.")
+    messages: list[AgentMessageEvent] = Field(description="agent:message payloads, oldest first.")
     has_more: bool = Field(serialization_alias="hasMore")

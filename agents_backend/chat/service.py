@@ -21,10 +21,14 @@ from agents_backend.chat.reply import ReplyRun, ReplyServices, Route
 from agents_backend.chat.responders import OpenAIResponder, Responder
 from agents_backend.chat.summary import summarize
 from agents_backend.contract import (
+    AutoCreateAck,
+    AutoCreateUpdatedEvent,
     ConversationPayload,
+    OkAck,
+    SendAck,
     SendPayload,
-    ServerEvent,
     SetAutoCreatePayload,
+    SummaryEvent,
 )
 from agents_backend.core.database import Database
 from agents_backend.core.emitter import Ack, Emitter
@@ -116,13 +120,13 @@ class AgentCore:
                 "This clientMessageId was already used for another conversation.",
             )
         if created:
-            await emitter.to_user(user.id, ServerEvent.MESSAGE, message.to_event())
+            await emitter.to_user(user.id, message.to_event())
         # A new message is stored already claimed (generating); a resend claims it only
         # if its last attempt failed.
         if created or await messages.claim_reply(db=self._db, message_id=message.id):
             run = ReplyRun(self._services, user, agent, message, nlu, emitter, route)
             self._track(run.run())
-        return {"ok": True, "messageId": message.id, "duplicate": not created}
+        return SendAck(message_id=message.id, duplicate=not created).to_wire()
 
     def _admit(self, payload: SendPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""
@@ -185,9 +189,10 @@ class AgentCore:
         enabled = await self._switches.set(
             user_id=user.id, agent_key=agent.key, enabled=payload.auto_create
         )
-        data = {"agentKey": agent.key, "autoCreate": enabled}
-        await emitter.to_user(user.id, ServerEvent.AUTO_CREATE_UPDATED, data)
-        return {"ok": True, **data}
+        await emitter.to_user(
+            user.id, AutoCreateUpdatedEvent(agent_key=agent.key, auto_create=enabled)
+        )
+        return AutoCreateAck(agent_key=agent.key, auto_create=enabled).to_wire()
 
     async def request_summary(
         self, user: SessionUser, payload: ConversationPayload, emitter: Emitter
@@ -208,11 +213,8 @@ class AgentCore:
         except LLMError as exc:
             raise AgentError(exc.code, exc.message) from exc
         self._record_usage(user, model, usage)
-        data = {
-            "agentKey": agent.key,
-            "contactId": payload.contact_id,
-            "summary": text,
-            "offline": offline,
-        }
-        await emitter.to_user(user.id, ServerEvent.SUMMARY, data)
-        return {"ok": True}
+        summary = SummaryEvent(
+            agent_key=agent.key, contact_id=payload.contact_id, summary=text, offline=offline
+        )
+        await emitter.to_user(user.id, summary)
+        return OkAck().to_wire()

@@ -1,13 +1,17 @@
-"""How services reach a person's sockets; the socket layer implements it."""
+"""How services reach a person's sockets; the socket layer implements it.
+
+Services emit only the wire contract's models (`agents_backend.contract`): each knows
+its event name, so no payload is a dict literal that could drift from the SPA's types.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from agents_backend.contract import ServerEvent
+from agents_backend.contract import ServerPayload
 
 Ack = dict[str, Any]
 
 
 class Emitter(Protocol):
-    async def to_user(self, user_id: str, event: ServerEvent, data: dict[str, Any]) -> None: ...
+    async def to_user(self, user_id: str, payload: ServerPayload) -> None: ...

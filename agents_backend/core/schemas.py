@@ -14,4 +14,10 @@ class CamelIn(BaseModel):
 
 
 class CamelOut(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    """Response bodies: every field is always present, so the schema says required."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        json_schema_serialization_defaults_required=True,
+    )

@@ -21,10 +21,14 @@ from pymongo.errors import PyMongoError
 from agents_backend.auth.service import NotAuthenticatedError, authenticate, session_is_active
 from agents_backend.chat.service import AgentCore
 from agents_backend.contract import (
+    AckError,
+    AgentErrorEvent,
     ConversationPayload,
+    ErrorBody,
     ScheduleConfirmPayload,
     SendPayload,
-    ServerEvent,
+    ServerPayload,
+    SessionEndedEvent,
     SetAutoCreatePayload,
 )
 from agents_backend.core.config import Settings
@@ -121,23 +125,21 @@ class AgentNamespace(socketio.AsyncNamespace):
         self, sid: str, data: Any, code: str, message: str, retry_after: int | None = None
     ) -> Ack:
         scope = data if isinstance(data, dict) else {}
-        extra = {"retryAfter": retry_after} if retry_after is not None else {}
-        await self.emit(
-            ServerEvent.ERROR,
-            {
-                **extra,
-                "agentKey": scope.get("agentKey")
-                if isinstance(scope.get("agentKey"), str)
-                else None,
-                "contactId": (
-                    scope.get("contactId") if isinstance(scope.get("contactId"), str) else None
-                ),
-                "error": message,
-                "code": code,
-            },
-            to=sid,
+
+        def scoped(key: str) -> str | None:
+            value = scope.get(key)
+            return value if isinstance(value, str) else None
+
+        error = AgentErrorEvent(
+            agent_key=scoped("agentKey"),
+            contact_id=scoped("contactId"),
+            error=message,
+            code=code,
+            retry_after=retry_after,
         )
-        return {"ok": False, "error": {"code": code, "message": message, **extra}}
+        await self.emit(error.event, error.to_wire(), to=sid)
+        body = ErrorBody(code=code, message=message, retry_after=retry_after)
+        return AckError(error=body).to_wire()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -218,13 +220,15 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def end_sessions(self, room: str, reason: str) -> None:
         """Tells every socket in the room (on every process) and closes the local ones."""
-        await self.emit(ServerEvent.SESSION_ENDED, {"reason": reason}, room=room)
+        ended = SessionEndedEvent(reason=reason)
+        await self.emit(ended.event, ended.to_wire(), room=room)
         local = [sid for sid, _eio in self.server.manager.get_participants(self.namespace, room)]
         for sid in local:
             await self.disconnect(sid)
 
     async def _end(self, sid: str, reason: str) -> None:
-        await self.emit(ServerEvent.SESSION_ENDED, {"reason": reason}, to=sid)
+        ended = SessionEndedEvent(reason=reason)
+        await self.emit(ended.event, ended.to_wire(), to=sid)
         await self.disconnect(sid)
 
     async def on_disconnect(self, sid: str, reason: str) -> None:
@@ -239,9 +243,9 @@ class AgentNamespace(socketio.AsyncNamespace):
             raise AgentError("unauthenticated", "This connection is not signed in.")
         return user
 
-    async def to_user(self, user_id: str, event: ServerEvent, data: dict[str, Any]) -> None:
+    async def to_user(self, user_id: str, payload: ServerPayload) -> None:
         """The core's `Emitter`: every socket (tab, device) of the user gets the event."""
-        await self.emit(event, data, room=user_room(user_id))
+        await self.emit(payload.event, payload.to_wire(), room=user_room(user_id))
 
     # -- agent:* events --------------------------------------------------------------
 

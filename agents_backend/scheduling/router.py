@@ -6,14 +6,14 @@ pushed to every tab of the person; these routes list free slots and manage booki
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
-from pydantic import BaseModel, Field
 
 from agents_backend.auth.deps import CurrentUser
 from agents_backend.core.errors import AgentError
 from agents_backend.core.registry import service
+from agents_backend.scheduling.schemas import BookingEnvelope, BookingList, Slot, SlotList
 from agents_backend.scheduling.service import SchedulingService
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
@@ -24,23 +24,6 @@ _STATUS_BY_CODE = {
     "agent_not_found": status.HTTP_404_NOT_FOUND,
     "calendar_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
-
-
-class Slot(BaseModel):
-    start: str = Field(description="HH:MM in the calendar's time zone.")
-    end: str
-    startIso: str = Field(description="ISO 8601 with the calendar's offset.")
-    endIso: str
-
-
-class SlotList(BaseModel):
-    available_slots: list[Slot]
-    timezone: str
-    calendar: str = Field(description="Which backend answered: google or local.")
-
-
-class BookingList(BaseModel):
-    events: list[dict[str, Any]]
 
 
 def _http_error(exc: AgentError) -> HTTPException:
@@ -84,12 +67,12 @@ async def list_calendar_events(
     return BookingList(events=found)
 
 
-@router.delete("/events/{event_id}")
+@router.delete("/events/{event_id}", response_model=BookingEnvelope)
 async def delete_calendar_event(
     user: CurrentUser,
     scheduling: SchedulingDep,
     event_id: Annotated[str, Path(max_length=64)],
-) -> dict[str, Any]:
+) -> BookingEnvelope:
     """Cancels a booking and its calendar event; the slot becomes free again."""
     try:
         cancelled = await scheduling.cancel(user_id=user["_id"], booking_id=event_id)
@@ -97,4 +80,4 @@ async def delete_calendar_event(
         raise _http_error(exc) from exc
     if cancelled is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Booking not found")
-    return {"event": cancelled}
+    return BookingEnvelope(event=cancelled)

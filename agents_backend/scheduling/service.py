@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import history as conversation
 from agents_backend.chat.models import ChatMessage
-from agents_backend.contract import ScheduleConfirmPayload, ServerEvent
+from agents_backend.contract import (
+    BookedEvent,
+    ScheduleAck,
+    ScheduleConfirmedEvent,
+    ScheduleConfirmPayload,
+    TaskCreatedEvent,
+)
 from agents_backend.core.database import Database, Document
 from agents_backend.core.emitter import Ack, Emitter
 from agents_backend.core.errors import AgentError
@@ -191,11 +196,11 @@ class SchedulingService:
             contact_id=contact_id,
             text=wording.booked_text(booking, language, self._zone),
         )
-        scope = {"agentKey": agent.key, "contactId": contact_id}
-        await emitter.to_user(user.id, ServerEvent.SCHEDULE_CONFIRM, {**scope, "event": public})
-        await emitter.to_user(user.id, ServerEvent.MESSAGE, note.to_event())
+        confirmed = ScheduleConfirmedEvent(agent_key=agent.key, contact_id=contact_id, event=public)
+        await emitter.to_user(user.id, confirmed)
+        await emitter.to_user(user.id, note.to_event())
         await self._task_for_booking(user, agent, booking, language, emitter)
-        return {"ok": True, "event": public, "messageId": note.id}
+        return ScheduleAck(event=public, message_id=note.id).to_wire()
 
     async def _task_for_booking(
         self,
@@ -219,20 +224,20 @@ class SchedulingService:
             source=TaskSource.MEETING,
         )
         if created:
-            scope = {"agentKey": agent.key, "contactId": booking["contact_id"]}
-            await emitter.to_user(
-                user.id, ServerEvent.TASK_CREATED, {**scope, "task": task.to_event()}
+            created_event = TaskCreatedEvent(
+                agent_key=agent.key, contact_id=booking["contact_id"], task=task.to_event()
             )
+            await emitter.to_user(user.id, created_event)
 
     # -- bookings list ---------------------------------------------------------------
 
-    async def list_bookings(self, *, user_id: str, include_inactive: bool) -> list[dict[str, Any]]:
+    async def list_bookings(self, *, user_id: str, include_inactive: bool) -> list[BookedEvent]:
         found = await bookings.list_for_user(
             db=self._db, user_id=user_id, include_inactive=include_inactive
         )
         return [wording.booking_public(doc, self._zone) for doc in found]
 
-    async def cancel(self, *, user_id: str, booking_id: str) -> dict[str, Any] | None:
+    async def cancel(self, *, user_id: str, booking_id: str) -> BookedEvent | None:
         cancelled = await self._saga.cancel(user_id=user_id, booking_id=booking_id)
         return wording.booking_public(cancelled, self._zone) if cancelled else None
 

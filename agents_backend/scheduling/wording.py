@@ -4,11 +4,11 @@ calendar (the event's title and description), in the conversation's language."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from agents_backend.bots.models import AgentProfile
 from agents_backend.chat.models import ChatMessage
+from agents_backend.contract import BookedEvent
 from agents_backend.core.database import Document
 from agents_backend.core.identity import SessionUser
 from agents_backend.integrations.calendar.backend import EventRequest, Interval
@@ -24,27 +24,27 @@ def hhmm(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 
 
-def booking_public(booking: Document, zone: ZoneInfo) -> dict[str, Any]:
+def booking_public(booking: Document, zone: ZoneInfo) -> BookedEvent:
     start: datetime = booking["start"].astimezone(zone)
     end: datetime = booking["end"].astimezone(zone)
-    return {
-        "id": str(booking["_id"]),
-        "agentKey": booking["agent_key"],
-        "contactId": booking["contact_id"],
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "date": start.date().isoformat(),
-        "time": hhmm(start),
-        "endTime": hhmm(end),
-        "durationMinutes": int((end - start).total_seconds() // 60),
-        "timezone": booking["timezone"],
-        "email": booking["email"],
-        "phone": booking["phone"],
-        "status": booking["status"],
-        "calendar": booking["backend"],
-        "htmlLink": booking.get("html_link"),
-        "createdAt": booking["created_at"].astimezone(UTC).isoformat(),
-    }
+    return BookedEvent(
+        id=str(booking["_id"]),
+        agent_key=booking["agent_key"],
+        contact_id=booking["contact_id"],
+        start=start.isoformat(),
+        end=end.isoformat(),
+        date=start.date().isoformat(),
+        time=hhmm(start),
+        end_time=hhmm(end),
+        duration_minutes=int((end - start).total_seconds() // 60),
+        timezone=booking["timezone"],
+        email=booking["email"],
+        phone=booking["phone"],
+        status=booking["status"],
+        calendar=booking["backend"],
+        html_link=booking.get("html_link"),
+        created_at=booking["created_at"].astimezone(UTC).isoformat(),
+    )
 
 
 def slot_public(slot: Interval, zone: ZoneInfo) -> dict[str, str]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agents_backend.contract import Task as TaskView
+
 
 def _utc_iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, the same text the REST responses (pydantic) give."""
@@ -32,17 +34,17 @@ class Task(BaseModel):
     def from_document(cls, document: dict[str, Any]) -> Task:
         return cls.model_validate({**document, "id": str(document["_id"])})
 
-    def to_event(self) -> dict[str, Any]:
+    def to_event(self) -> TaskView:
         """The `task` of `agent:task-created` and of GET /tasks (camelCase)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "status": self.status,
-            "dueDate": self.due_date,
-            "agentKey": self.agent_key,
-            "contactId": self.contact_id,
-            "sourceMessageId": self.source_message_id,
-            "source": self.source,
-            "createdAt": _utc_iso(self.created_at),
-            "updatedAt": _utc_iso(self.updated_at),
-        }
+        return TaskView(
+            id=self.id,
+            title=self.title,
+            status=self.status,
+            due_date=self.due_date,
+            agent_key=self.agent_key,
+            contact_id=self.contact_id,
+            source_message_id=self.source_message_id,
+            source=self.source,
+            created_at=_utc_iso(self.created_at),
+            updated_at=_utc_iso(self.updated_at),
+        )

@@ -19,7 +19,7 @@ from googleapiclient.http import HttpMockSequence
 
 from agents_backend.bots.builtin import BUILTIN_AGENTS
 from agents_backend.bots.service import AgentDirectory
-from agents_backend.contract import ScheduleConfirmPayload, ServerEvent
+from agents_backend.contract import ScheduleConfirmPayload, ServerPayload
 from agents_backend.core.database import Database
 from agents_backend.core.embedded_mongo import EmbeddedMongo
 from agents_backend.core.errors import AgentError
@@ -47,8 +47,8 @@ class Inbox:
     def __init__(self) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
 
-    async def to_user(self, user_id: str, event: ServerEvent, data: dict[str, Any]) -> None:
-        self.events.append((str(event), data))
+    async def to_user(self, user_id: str, payload: ServerPayload) -> None:
+        self.events.append((str(payload.event), payload.to_wire()))
 
 
 def answer(status: int, body: dict[str, Any]) -> tuple[dict[str, str], str]:

@@ -1,0 +1,102 @@
+"""The JSON Schema of everything on the wire, for the SPA's generated TypeScript types.
+
+`python -m agents_backend.wire_schema` prints one schema whose `$defs` hold every
+Socket.IO payload (agents_backend.contract) and every REST body (each feature's
+schemas), plus the event maps socket.io-client is typed with. The SPA's
+`npm run types` turns it into `src/types/wire.ts`; `make test` fails when the committed
+file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from agents_backend import contract
+from agents_backend.auth import schemas as auth
+from agents_backend.bots import schemas as bots
+from agents_backend.chat import schemas as chat
+from agents_backend.scheduling import schemas as calendar
+from agents_backend.tasks import schemas as tasks
+from agents_backend.usage import schemas as usage
+
+REST_MODELS: tuple[type[BaseModel], ...] = (
+    auth.UserPublic,
+    auth.TokenPair,
+    chat.AgentPublic,
+    chat.AgentList,
+    calendar.Slot,
+    calendar.SlotList,
+    calendar.BookingList,
+    bots.BotCreate,
+    bots.BotUpdate,
+    bots.BotPublic,
+    bots.BotEnvelope,
+    bots.BotList,
+    bots.BotTemplatePublic,
+    bots.BotTemplateList,
+    tasks.TaskUpdate,
+    tasks.TaskList,
+    usage.UsageRow,
+    usage.UsageTotals,
+    usage.UsageReport,
+)
+ACKS: tuple[type[BaseModel], ...] = (
+    contract.AckError,
+    contract.SendAck,
+    contract.AutoCreateAck,
+    contract.ScheduleAck,
+    contract.OkAck,
+)
+
+
+def _mode(model: type[BaseModel]) -> str:
+    """Bodies a client sends are described as the server validates them."""
+    incoming = issubclass(model, contract.Payload) or model.__name__.endswith(("Create", "Update"))
+    return "validation" if incoming else "serialization"
+
+
+def _drop_omittable(models: list[type[BaseModel]], defs: dict[str, Any]) -> None:
+    """A field left out when it has no value (`omitted_when_none`) is not required."""
+    for model in models:
+        required = defs.get(model.__name__, {}).get("required")
+        if not required:
+            continue
+        for name, field in model.model_fields.items():
+            if field.exclude_if is not None:
+                alias = field.serialization_alias or field.alias or name
+                if alias in required:
+                    required.remove(alias)
+
+
+def wire_schema() -> dict[str, Any]:
+    models = [
+        *contract.SERVER_EVENTS,
+        *(payload for payload, _ack in contract.CLIENT_EVENTS.values()),
+        *ACKS,
+        *REST_MODELS,
+    ]
+    _keys, schema = models_json_schema(
+        [(model, _mode(model)) for model in models],  # type: ignore[misc]
+        ref_template="#/$defs/{model}",
+    )
+    _drop_omittable(models, schema["$defs"])
+    return {
+        "title": "Wire",
+        "description": "Generated from agents_backend (python -m agents_backend.wire_schema).",
+        "$defs": schema["$defs"],
+        "x-server-events": {m.event.value: m.__name__ for m in contract.SERVER_EVENTS},
+        "x-client-events": {
+            event.value: {"payload": payload.__name__, "ack": ack.__name__}
+            for event, (payload, ack) in contract.CLIENT_EVENTS.items()
+        },
+    }
+
+
+if __name__ == "__main__":
+    json.dump(wire_schema(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
