@@ -18,7 +18,7 @@ from agents_backend.auth.schemas import (
     UserCreate,
     UserPublic,
 )
-from agents_backend.auth.service import issue_tokens, user_public
+from agents_backend.auth.service import NotAuthenticatedError, issue_tokens, read_token, user_public
 from agents_backend.auth.store import (
     EmailTakenError,
     create_user,
@@ -39,8 +39,6 @@ from agents_backend.core.rate_limits import RateLimit
 from agents_backend.core.registry import service
 from agents_backend.core.rooms import session_room, user_room
 from agents_backend.core.security import (
-    InvalidTokenError,
-    decode_token,
     hash_password_off_loop,
     token_digest,
     verify_password_off_loop,
@@ -145,13 +143,8 @@ async def login(
 
 def _refresh_claims(settings: Settings, token: str) -> tuple[str, str]:
     try:
-        claims = decode_token(
-            token,
-            expected_type="refresh",
-            secret=settings.jwt_secret.get_secret_value(),
-            algorithm=settings.jwt_algorithm,
-        )
-    except InvalidTokenError:
+        claims = read_token(settings, token, "refresh")
+    except NotAuthenticatedError:
         raise _BAD_REFRESH from None
     if claims.family_id is None:
         raise _BAD_REFRESH

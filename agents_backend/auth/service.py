@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from agents_backend.auth.schemas import TokenPair, UserPublic
 from agents_backend.auth.store import get_user
@@ -35,18 +35,23 @@ class Authenticated:
     claims: TokenClaims
 
 
-async def authenticate(*, token: str | None, settings: Settings, db: Database) -> Authenticated:
-    if not token:
-        raise NotAuthenticatedError("authentication required")
+def read_token(settings: Settings, token: str, kind: Literal["access", "refresh"]) -> TokenClaims:
+    """The one place a token is decoded: signature, algorithm, expiry and type."""
     try:
-        claims = decode_token(
+        return decode_token(
             token,
-            expected_type="access",
+            expected_type=kind,
             secret=settings.jwt_secret.get_secret_value(),
             algorithm=settings.jwt_algorithm,
         )
     except InvalidTokenError as exc:
         raise NotAuthenticatedError("invalid or expired token") from exc
+
+
+async def authenticate(*, token: str | None, settings: Settings, db: Database) -> Authenticated:
+    if not token:
+        raise NotAuthenticatedError("authentication required")
+    claims = read_token(settings, token, "access")
     user = await get_user(db=db, user_id=claims.subject)
     if user is None:
         raise NotAuthenticatedError("unknown user")
