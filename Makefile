@@ -66,7 +66,7 @@ frontend-deps: $(FRONTEND)/node_modules/.installed
 frontend: frontend-deps
 	cd $(FRONTEND) && npm run build
 
-frontend-check: frontend-deps
+frontend-check: frontend-deps venv
 	cd $(FRONTEND) && npm run check
 
 ## e2e: the built SPA in headless Chromium against the real backend on a real mongod

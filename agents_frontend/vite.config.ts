@@ -12,6 +12,12 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.spec.ts'],
+    // One real backend for the run (tests/support/globalSetup.ts); files share it, so
+    // they run one after another on a small machine.
+    globalSetup: ['tests/support/globalSetup.ts'],
+    fileParallelism: false,
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
     server: { deps: { inline: ['vuetify'] } },
   },
 })

@@ -244,7 +244,7 @@ describe('the browser app against the real backend', () => {
     // Drop the connection the way a network failure would, and keep it down.
     await page.evaluate(() => {
       const s = window.__agentsSocket
-      s.io.opts.reconnection = false
+      s.io.reconnection(false)
       s.io.engine.close()
     })
     await page.getByTestId('reconnect-banner').waitFor()
@@ -254,7 +254,7 @@ describe('the browser app against the real backend', () => {
 
     await page.evaluate(() => {
       const s = window.__agentsSocket
-      s.io.opts.reconnection = true
+      s.io.reconnection(true)
       s.connect()
     })
     await page.getByTestId('reconnect-banner').waitFor({ state: 'detached' })

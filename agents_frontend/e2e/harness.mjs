@@ -1,89 +1,15 @@
-// Starts the real backend (embedded mongod; offline responder or a local OpenAI-compatible
-// model server) and a headless Chromium.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer as createHttpServer } from 'node:http'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+// The browser tests' tools: the real backend (from backend.mjs), a headless Chromium, a
+// local OpenAI-compatible model server, and the steps a person takes in the app.
+import { createServer as createHttpServer, request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
+import { join } from 'node:path'
 import { chromium, selectors } from 'playwright-core'
 import { io } from 'socket.io-client'
+import { artifacts } from './backend.mjs'
+
+export { artifacts, frontendDir, repoDir, startBackend } from './backend.mjs'
 
 selectors.setTestIdAttribute('data-test')
-
-const here = dirname(fileURLToPath(import.meta.url))
-export const frontendDir = resolve(here, '..')
-export const repoDir = resolve(frontendDir, '..')
-export const artifacts = join(here, 'artifacts')
-mkdirSync(artifacts, { recursive: true })
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => ok(port))
-    })
-  })
-}
-
-async function waitForHealth(url, child, log, deadlineMs = 90_000) {
-  const until = Date.now() + deadlineMs
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`backend exited early:\n${log.join('')}`)
-    try {
-      const res = await fetch(`${url}/health`)
-      if (res.status === 200) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`backend not healthy in time:\n${log.join('')}`)
-}
-
-export async function startBackend(extraEnv = {}, logName = 'OPENAI_BASE_URL' in extraEnv ? 'model' : 'offline') {
-  const port = await freePort()
-  const dataDir = mkdtempSync(join(tmpdir(), 'agents-e2e-'))
-  const python = process.env.E2E_PYTHON ?? join(repoDir, '.venv/bin/python')
-  const url = `http://127.0.0.1:${port}`
-  // The backend checks the Socket.IO Origin against CORS_ORIGINS even for its own pages.
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SPA_DIR: join(frontendDir, 'dist'), CORS_ORIGINS: url, ...extraEnv }
-  delete env.MONGODB_URI
-  if (!('OPENAI_API_KEY' in extraEnv)) delete env.OPENAI_API_KEY
-  const child = spawn(python, ['-m', 'agents_backend'], { cwd: repoDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  // If the test runner itself dies, do not leave a backend (and its mongod) behind.
-  const orphanGuard = () => child.exitCode === null && child.kill('SIGTERM')
-  process.once('exit', orphanGuard)
-  const log = []
-  child.stdout.on('data', (d) => log.push(String(d)))
-  child.stderr.on('data', (d) => log.push(String(d)))
-  await waitForHealth(url, child, log)
-  return {
-    url,
-    log,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM')
-        await new Promise((r) => {
-          const t = setTimeout(() => {
-            child.kill('SIGKILL')
-            r()
-          }, 15_000)
-          child.once('exit', () => {
-            clearTimeout(t)
-            r()
-          })
-        })
-      }
-      rmSync(dataDir, { recursive: true, force: true })
-      // Kept beside the screenshots: the first place to look when a step timed out.
-      writeFileSync(join(artifacts, `backend-${logName}.log`), log.join(''))
-    },
-  }
-}
 
 export async function launchBrowser() {
   return chromium.launch({
@@ -208,4 +134,136 @@ export async function apiUser(baseUrl) {
     socket.once('connect_error', fail)
   })
   return { tokens, socket }
+}
+
+export async function signIn(page, baseUrl, { email, password }) {
+  if (!new URL(page.url()).pathname.startsWith('/login')) await page.goto(`${baseUrl}/login`)
+  await page.getByTestId('tab-signin').click()
+  await page.getByLabel(/^E-mail$/).fill(email)
+  await page.getByLabel(/^(Password|Senha)$/).fill(password)
+  await page.getByTestId('auth-submit').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+/** The server's copy of a conversation, through REST with the page's own session. */
+export async function storedMessages(page, agentKey, contactId = 'default') {
+  return page.evaluate(async ([key, contact]) => {
+    const { accessToken } = JSON.parse(localStorage.getItem('agents.session'))
+    const res = await fetch(`/agents/${key}/conversations/${contact}/messages?limit=200`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    })
+    if (!res.ok) throw new Error(`history: ${res.status}`)
+    return (await res.json()).messages
+  }, [agentKey, contactId])
+}
+
+/**
+ * A gate in front of the backend, for tests that cut the Socket.IO traffic at the network:
+ * `block()` ends every open websocket (as a dead network would) and refuses new ones until
+ * `unblock()`, while the page and REST still load through it (also on reload). It rewrites
+ * Host and Origin to the backend's, as a reverse proxy does.
+ */
+export async function startGate(backendUrl) {
+  const target = new URL(backendUrl)
+  let blocked = false
+  const tunnels = new Set()
+  const rewrite = (rawHeaders) => {
+    const lines = []
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]
+      const lower = name.toLowerCase()
+      lines.push([name, lower === 'host' ? target.host : lower === 'origin' ? target.origin : rawHeaders[i + 1]])
+    }
+    return lines
+  }
+  const server = createHttpServer((req, res) => {
+    if (blocked && req.url.startsWith('/socket.io/')) return void res.writeHead(503).end()
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: Object.fromEntries(rewrite(req.rawHeaders)) },
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    upstream.on('error', () => res.destroy())
+    req.pipe(upstream)
+  })
+  server.on('upgrade', (req, client, head) => {
+    if (blocked) return void client.destroy()
+    const upstream = connect(Number(target.port), target.hostname, () => {
+      const headers = rewrite(req.rawHeaders).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n`)
+      if (head.length) upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    const pair = { client, upstream }
+    tunnels.add(pair)
+    const end = () => {
+      tunnels.delete(pair)
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', end).on('close', end)
+    upstream.on('error', end).on('close', end)
+  })
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    block() {
+      blocked = true
+      for (const { client, upstream } of tunnels) {
+        client.destroy()
+        upstream.destroy()
+      }
+    },
+    unblock() {
+      blocked = false
+    },
+    stop: () => new Promise((ok) => {
+      for (const { client, upstream } of tunnels) {
+        client.destroy()
+        upstream.destroy()
+      }
+      server.closeAllConnections()
+      server.close(() => ok())
+    }),
+  }
+}
+
+/**
+ * Records every `agent:send` the page's socket really puts on the wire, across reloads
+ * (`window.__sends()`), by wrapping the app's socket as it is created.
+ */
+export async function recordSends(context) {
+  await context.addInitScript(() => {
+    let current
+    const read = () => JSON.parse(sessionStorage.getItem('e2e.sends') ?? '[]')
+    window.__sends = read
+    Object.defineProperty(window, '__agentsSocket', {
+      configurable: true,
+      get: () => current,
+      set: (socket) => {
+        current = socket
+        socket.onAnyOutgoing((event, payload) => {
+          if (event !== 'agent:send') return
+          sessionStorage.setItem('e2e.sends', JSON.stringify([...read(), payload]))
+        })
+      },
+    })
+  })
+}
+
+/** Notes whether any of the given test ids ever appeared, from now on. */
+export async function watchFor(page, testIds) {
+  await page.evaluate((ids) => {
+    window.__seen = []
+    const look = () => {
+      for (const id of ids) {
+        if (!window.__seen.includes(id) && document.querySelector(`[data-test="${id}"]`)) window.__seen.push(id)
+      }
+    }
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true })
+    look()
+  }, testIds)
 }

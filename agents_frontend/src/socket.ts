@@ -4,17 +4,10 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@/types/events'
 
 export type AgentSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-let tokenSource: () => string | null = () => null
-
-/** The auth store tells the socket where the current access token lives. */
-export function setSocketTokenSource(source: () => string | null): void {
-  tokenSource = source
-}
-
 /**
- * A client with the app's options. `auth` is a callback so every (re)connection presents
- * the current token, including one refreshed while disconnected. The unit tests build
- * theirs here too, against a real socket.io server on loopback.
+ * A client with the app's options, not connected: the socket plugin (`plugins/socket.ts`)
+ * gives it the session's token and decides when it connects. The unit tests build theirs
+ * here too, against the real backend on loopback.
  */
 export function createAgentSocket(
   url: string,
@@ -25,7 +18,6 @@ export function createAgentSocket(
     transports: ['websocket', 'polling'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
-    auth: (cb) => cb({ token: tokenSource() }),
     ...overrides,
   })
 }

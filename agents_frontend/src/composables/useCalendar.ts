@@ -2,7 +2,7 @@ import { ref } from 'vue'
 import { calendarApi, errorMessage } from '@/services/api'
 import type { AvailableSlot } from '@/types/api'
 import type { ScheduleConfirmPayload } from '@/types/events'
-import { useAgentsStore } from '@/stores/agents'
+import { useConversationsStore } from '@/stores/conversations'
 
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/
 
@@ -26,6 +26,7 @@ export function useCalendar() {
   const loading = ref(false)
   const error = ref<string | null>(null)
   const confirming = ref(false)
+  const conversations = useConversationsStore()
   let requestSeq = 0
 
   async function loadSlots(date: string, agentKey?: string): Promise<void> {
@@ -52,7 +53,7 @@ export function useCalendar() {
   ): Promise<{ code: string; message: string } | null> {
     confirming.value = true
     try {
-      return await useAgentsStore().confirmSlot(payload)
+      return await conversations.confirmSlot(payload)
     } finally {
       confirming.value = false
     }

@@ -1,7 +1,7 @@
 import { ref } from 'vue'
 import { customBotsApi, errorMessage } from '@/services/api'
 import type { BotTemplate, CustomBot, CustomBotInput } from '@/types/api'
-import { useAgentsStore } from '@/stores/agents'
+import { useCatalogueStore } from '@/stores/catalogue'
 
 /** The person's own bots and the templates to clone; the agents list follows changes. */
 export function useCustomAgents() {
@@ -10,7 +10,7 @@ export function useCustomAgents() {
   const loading = ref(false)
   const saving = ref(false)
   const error = ref<string | null>(null)
-  const agents = useAgentsStore()
+  const catalogue = useCatalogueStore()
 
   async function load(): Promise<void> {
     loading.value = true
@@ -34,7 +34,7 @@ export function useCustomAgents() {
     error.value = null
     try {
       const result = await work()
-      await Promise.all([load(), agents.loadAgents()])
+      await Promise.all([load(), catalogue.loadAgents()])
       return result
     } catch (e) {
       error.value = errorMessage(e)

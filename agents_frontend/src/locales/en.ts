@@ -23,6 +23,7 @@ export default {
     offlineBanner: 'Offline mode: no AI model is configured, replies come from the built-in offline responder.',
     offlineTag: 'offline',
     disconnected: 'Connection lost. Reconnecting…',
+    outboxWaiting: 'No connection. Your message is kept and will be sent when the connection is back. | No connection. Your {n} messages are kept and will be sent when the connection is back.',
     connecting: 'Connecting…',
     reconnected: 'Reconnected',
     queued: 'Will send when reconnected',

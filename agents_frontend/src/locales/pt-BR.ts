@@ -25,6 +25,7 @@ const ptBR: typeof en = {
     offlineBanner: 'Modo offline: nenhum modelo de IA configurado, as respostas vêm do respondedor offline.',
     offlineTag: 'offline',
     disconnected: 'Conexão perdida. Reconectando…',
+    outboxWaiting: 'Sem conexão. Sua mensagem está guardada e será enviada quando a conexão voltar. | Sem conexão. Suas {n} mensagens estão guardadas e serão enviadas quando a conexão voltar.',
     connecting: 'Conectando…',
     reconnected: 'Reconectado',
     queued: 'Será enviada ao reconectar',

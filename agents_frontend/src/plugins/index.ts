@@ -4,7 +4,9 @@ import { createPinia } from 'pinia'
 
 import { i18n } from './i18n'
 import { router } from './router'
+import { socketPlugin } from './socket'
 import { vuetify } from './vuetify'
+import { socket } from '@/socket'
 import { useAuthStore } from '@/stores/auth'
 
 export function registerPlugins(app: App): void {
@@ -15,6 +17,8 @@ export function registerPlugins(app: App): void {
   window.addEventListener('storage', (event) => {
     if (event.key === 'agents.session') auth.adoptFromStorage()
   })
+  // The socket follows the session from here on, whichever view is showing.
+  app.use(socketPlugin, socket)
   // A session that ends (refresh refused, signed out elsewhere) goes back to sign-in.
   watch(
     () => auth.isAuthenticated,

@@ -2,7 +2,6 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { AxiosError } from 'axios'
 import { authApi, configureAuth } from '@/services/api'
-import { setSocketTokenSource } from '@/socket'
 import type { TokenPair, UserPublic } from '@/types/api'
 
 export const SESSION_KEY = 'agents.session'
@@ -167,7 +166,6 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   configureAuth({ accessToken: () => accessToken.value, refresh })
-  setSocketTokenSource(() => accessToken.value)
 
   return {
     user,

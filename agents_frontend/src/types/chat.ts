@@ -51,12 +51,25 @@ export interface Conversation {
   tasks: Task[]
 }
 
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected'
+/**
+ * `renewing`: the server ended the session (token expired) and the app is reconnecting
+ * with a fresh token; unlike `disconnected` it is not shown, it takes a moment.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'renewing' | 'disconnected'
+
+/** A message the server has not acknowledged yet, as kept in this browser per account. */
+export interface OutboxEntry {
+  clientMessageId: string
+  agentKey: string
+  contactId: string
+  text: string
+  timestamp: number
+}
 
 export function fromEvent(event: AgentMessageEvent): Omit<ChatMessage, 'key' | 'attempt'> {
   return {
     id: event.id,
-    clientMessageId: event.clientMessageId,
+    clientMessageId: event.clientMessageId ?? undefined,
     agentKey: event.agentKey,
     contactId: event.contactId,
     author: event.author,
@@ -64,7 +77,7 @@ export function fromEvent(event: AgentMessageEvent): Omit<ChatMessage, 'key' | '
     timestamp: event.timestamp,
     offline: event.offline,
     incomplete: event.incomplete ?? false,
-    replyTo: event.replyTo,
+    replyTo: event.replyTo ?? undefined,
     status: 'sent',
   }
 }

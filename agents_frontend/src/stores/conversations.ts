@@ -1,0 +1,290 @@
+import { defineStore } from 'pinia'
+import { reactive, ref } from 'vue'
+import { AxiosError } from 'axios'
+import { agentsApi, errorMessage, tasksApi } from '@/services/api'
+import type { ChatMessage, Conversation, OutboxEntry } from '@/types/chat'
+import type {
+  AgentErrorEvent,
+  AgentMessageEvent,
+  ScheduleConfirmedEvent,
+  ScheduleConfirmPayload,
+  ShowSlotPickerEvent,
+  StreamEvent,
+  SuggestionsEvent,
+  SummaryEvent,
+  TaskCreatedEvent,
+  TypingEvent,
+} from '@/types/events'
+import {
+  appendChunk,
+  conversationId,
+  emptyConversation,
+  placePending,
+  upsertMessage,
+} from '@/utils/conversation'
+import { useCatalogueStore } from './catalogue'
+import { ACK_TIMEOUT_MS, SESSION_CODES, useConnectionStore } from './connection'
+
+/** History page sizes; a test may lower them to make the client follow `hasMore`. */
+export const HISTORY_PAGING = { page: 30, catchUp: 100 }
+
+type Refusal = { code: string; message: string }
+
+/**
+ * Every open conversation: its messages (own, streamed, stored), typing, suggestions, the
+ * slot picker, the summary, bookings and tasks. Server events arrive through the socket
+ * plugin; history comes over REST.
+ */
+export const useConversationsStore = defineStore('conversations', () => {
+  const catalogue = useCatalogueStore()
+  const connection = useConnectionStore()
+  const conversations = reactive<Record<string, Conversation>>({})
+  /** The last `agent:error` that named no conversation. */
+  const lastError = ref<AgentErrorEvent | null>(null)
+  /** Requests per conversation whose ack is still due (their refusal is shown by the ack). */
+  const awaiting = reactive<Record<string, number>>({})
+
+  function conversation(agentKey: string, contactId: string): Conversation {
+    const id = conversationId(agentKey, contactId)
+    if (!conversations[id]) conversations[id] = emptyConversation(agentKey, contactId)
+    return conversations[id]!
+  }
+
+  async function withAck<T>(agentKey: string, contactId: string, request: () => Promise<T>): Promise<T> {
+    const id = conversationId(agentKey, contactId)
+    awaiting[id] = (awaiting[id] ?? 0) + 1
+    try {
+      return await request()
+    } finally {
+      const left = (awaiting[id] ?? 1) - 1
+      if (left > 0) awaiting[id] = left
+      else delete awaiting[id]
+    }
+  }
+
+  // -- server events ---------------------------------------------------------------
+
+  function onMessage(event: AgentMessageEvent): void {
+    upsertMessage(conversation(event.agentKey, event.contactId), event)
+    if (event.author === 'agent') conversation(event.agentKey, event.contactId).typing = false
+  }
+
+  function onStream(event: StreamEvent): void {
+    appendChunk(conversation(event.agentKey, event.contactId), event, catalogue.offline)
+  }
+
+  function onTyping(event: TypingEvent): void {
+    conversation(event.agentKey, event.contactId).typing = event.typing
+  }
+
+  function onSuggestions(event: SuggestionsEvent): void {
+    conversation(event.agentKey, event.contactId).suggestions = event.suggestions
+  }
+
+  function onSlotPicker(event: ShowSlotPickerEvent): void {
+    conversation(event.agentKey, event.contactId).slotRequest = event
+  }
+
+  function onSummary(event: SummaryEvent): void {
+    const conv = conversation(event.agentKey, event.contactId)
+    conv.summary = { text: event.summary, offline: event.offline ?? false }
+    conv.summaryLoading = false
+  }
+
+  function onScheduled(event: ScheduleConfirmedEvent): void {
+    const conv = conversation(event.agentKey, event.contactId)
+    conv.bookings.push(event.event)
+    conv.slotRequest = null
+  }
+
+  function onTaskCreated(event: TaskCreatedEvent): void {
+    const conv = conversation(event.agentKey, event.contactId)
+    if (!conv.tasks.some((t) => t.id === event.task.id)) conv.tasks.push(event.task)
+  }
+
+  function onError(event: AgentErrorEvent): void {
+    // The session's end is the socket plugin's business: it renews and sends again.
+    if (SESSION_CODES.has(event.code)) return
+    if (!event.agentKey || !event.contactId) {
+      lastError.value = event
+      return
+    }
+    const conv = conversation(event.agentKey, event.contactId)
+    conv.summaryLoading = false
+    const answered = event.messageId ? conv.messages.find((m) => m.id === event.messageId) : undefined
+    if (answered) {
+      answered.replyError = event.error
+      return
+    }
+    // A refused request is reported by its ack where it was made (the message, the slot
+    // picker, the summary panel); the server's `agent:error` copy is not a second banner.
+    if ((awaiting[conversationId(conv.agentKey, conv.contactId)] ?? 0) > 0) return
+    conv.error = { message: event.error, code: event.code }
+  }
+
+  /** Nobody is typing on a dropped connection; the reply, if any, comes with the catch-up. */
+  function onDisconnected(): void {
+    for (const conv of Object.values(conversations)) conv.typing = false
+  }
+
+  /** Shows a message from the outbox in its conversation (after a reload, say). */
+  function showPending(entry: OutboxEntry): ChatMessage {
+    return placePending(conversation(entry.agentKey, entry.contactId), entry)
+  }
+
+  // -- history (REST) ----------------------------------------------------------------
+
+  async function open(agentKey: string, contactId: string): Promise<Conversation> {
+    const conv = conversation(agentKey, contactId)
+    if (conv.loaded || conv.loading) return conv
+    conv.loading = true
+    try {
+      const page = await agentsApi.history(agentKey, contactId, { limit: HISTORY_PAGING.page })
+      for (const event of page.messages) upsertMessage(conv, event)
+      conv.hasMore = page.hasMore
+      conv.loaded = true
+      conv.error = null
+    } catch (error) {
+      conv.error = { message: errorMessage(error), code: 'history' }
+    } finally {
+      conv.loading = false
+    }
+    void loadTasks(conv)
+    return conv
+  }
+
+  async function loadTasks(conv: Conversation): Promise<void> {
+    try {
+      const tasks = await tasksApi.list({ agentKey: conv.agentKey, contactId: conv.contactId })
+      for (const task of tasks) {
+        const matches = task.agentKey === conv.agentKey && task.contactId === conv.contactId
+        if (matches && !conv.tasks.some((t) => t.id === task.id)) conv.tasks.push(task)
+      }
+    } catch {
+      // Tasks are an extra; the chat works without them.
+    }
+  }
+
+  async function loadOlder(agentKey: string, contactId: string): Promise<void> {
+    const conv = conversation(agentKey, contactId)
+    const first = conv.messages.find((m) => m.id !== null && m.status !== 'streaming')
+    if (!conv.hasMore || conv.loadingOlder || !first?.id) return
+    conv.loadingOlder = true
+    try {
+      const page = await agentsApi.history(agentKey, contactId, {
+        limit: HISTORY_PAGING.page,
+        before: first.id,
+      })
+      for (const event of page.messages) upsertMessage(conv, event)
+      conv.hasMore = page.hasMore
+    } catch (error) {
+      conv.error = { message: errorMessage(error), code: 'history' }
+    } finally {
+      conv.loadingOlder = false
+    }
+  }
+
+  /** Fetches what arrived while disconnected, after the last message the server confirmed. */
+  async function catchUp(conv: Conversation): Promise<void> {
+    const confirmed = conv.messages.filter((m) => m.id !== null && m.status === 'sent')
+    let after = confirmed[confirmed.length - 1]?.id ?? undefined
+    for (let guard = 0; guard < 50; guard += 1) {
+      try {
+        const page = await agentsApi.history(conv.agentKey, conv.contactId, {
+          limit: HISTORY_PAGING.catchUp,
+          ...(after ? { after } : {}),
+        })
+        for (const event of page.messages) upsertMessage(conv, event)
+        if (!after) conv.hasMore = page.hasMore
+        const last = page.messages[page.messages.length - 1]
+        if (!after || !page.hasMore || !last) return
+        after = last.id
+      } catch (error) {
+        if (error instanceof AxiosError && error.response?.status === 404 && after) {
+          after = undefined // the cursor vanished: take the newest page instead
+          continue
+        }
+        return
+      }
+    }
+  }
+
+  async function catchUpAll(): Promise<void> {
+    await Promise.all(Object.values(conversations).filter((c) => c.loaded).map(catchUp))
+  }
+
+  // -- requests over the socket ------------------------------------------------------
+
+  async function requestSummary(agentKey: string, contactId: string): Promise<void> {
+    const conv = conversation(agentKey, contactId)
+    const socket = connection.live()
+    if (!socket) {
+      conv.error = { message: 'network', code: 'disconnected' }
+      return
+    }
+    conv.summaryLoading = true
+    try {
+      const ack = await withAck(agentKey, contactId, () =>
+        socket.timeout(ACK_TIMEOUT_MS * 3).emitWithAck('agent:request-summary', { agentKey, contactId }),
+      )
+      if (!ack.ok) {
+        conv.summaryLoading = false
+        conv.error = { message: ack.error.message, code: ack.error.code }
+      }
+    } catch {
+      conv.summaryLoading = false
+      conv.error = { message: 'timeout', code: 'timeout' }
+    }
+  }
+
+  /** Books a slot; resolves to null on success, or the refusal `{code, message}`. */
+  async function confirmSlot(payload: ScheduleConfirmPayload): Promise<Refusal | null> {
+    const socket = connection.live()
+    if (!socket) return { code: 'disconnected', message: 'network' }
+    try {
+      const ack = await withAck(payload.agentKey, payload.contactId, () =>
+        socket.timeout(ACK_TIMEOUT_MS * 2).emitWithAck('agent:schedule-confirm', payload),
+      )
+      return ack.ok ? null : ack.error
+    } catch {
+      return { code: 'timeout', message: 'timeout' }
+    }
+  }
+
+  function closeSlotPicker(agentKey: string, contactId: string): void {
+    conversation(agentKey, contactId).slotRequest = null
+  }
+
+  function reset(): void {
+    for (const key of Object.keys(conversations)) delete conversations[key]
+    for (const key of Object.keys(awaiting)) delete awaiting[key]
+    lastError.value = null
+  }
+
+  return {
+    conversations,
+    lastError,
+    awaiting,
+    conversation,
+    withAck,
+    onMessage,
+    onStream,
+    onTyping,
+    onSuggestions,
+    onSlotPicker,
+    onSummary,
+    onScheduled,
+    onTaskCreated,
+    onError,
+    onDisconnected,
+    showPending,
+    open,
+    loadOlder,
+    catchUp,
+    catchUpAll,
+    requestSummary,
+    confirmSlot,
+    closeSlotPicker,
+    reset,
+  }
+})

@@ -1,0 +1,78 @@
+/** The rules of one conversation's message list (`utils/conversation.ts`): no server involved. */
+import { describe, expect, it } from 'vitest'
+import type { OutboxEntry } from '@/types/chat'
+import type { AgentMessageEvent } from '@/types/events'
+import { appendChunk, byTime, emptyConversation, placePending, upsertMessage } from '@/utils/conversation'
+
+const A = 'sdr'
+const C = 'default'
+
+function event(fields: Partial<AgentMessageEvent> & { id: string }): AgentMessageEvent {
+  return { agentKey: A, contactId: C, author: 'user', text: 'hi', timestamp: 1000, offline: false, ...fields }
+}
+
+function entry(fields: Partial<OutboxEntry> = {}): OutboxEntry {
+  return { clientMessageId: 'c1', agentKey: A, contactId: C, text: 'hello', timestamp: 5000, ...fields }
+}
+
+describe('upsertMessage', () => {
+  it('replaces an optimistic message in place with the server copy, keeping its render key', () => {
+    const conv = emptyConversation(A, C)
+    const pending = placePending(conv, entry())
+    const stored = upsertMessage(conv, event({ id: 'm1', text: 'hello', clientMessageId: 'c1', timestamp: 6000 }))
+    expect(stored).toBe(pending)
+    expect(conv.messages).toHaveLength(1)
+    expect(stored).toMatchObject({ key: 'c:c1', id: 'm1', status: 'sent', timestamp: 6000 })
+  })
+
+  it('adds each server message once, whether it comes live or in a history page', () => {
+    const conv = emptyConversation(A, C)
+    upsertMessage(conv, event({ id: 'm2', timestamp: 2000 }))
+    upsertMessage(conv, event({ id: 'm1', timestamp: 1000 }))
+    upsertMessage(conv, event({ id: 'm2', timestamp: 2000, text: 'edited' }))
+    expect(conv.messages.map((m) => [m.id, m.text])).toEqual([
+      ['m1', 'hi'],
+      ['m2', 'edited'],
+    ])
+  })
+
+  it('keeps a reply error on the message it belongs to', () => {
+    const conv = emptyConversation(A, C)
+    const message = upsertMessage(conv, event({ id: 'm1' }))
+    message.replyError = 'model down'
+    upsertMessage(conv, event({ id: 'm1' }))
+    expect(conv.messages[0]!.replyError).toBe('model down')
+  })
+})
+
+describe('appendChunk', () => {
+  it('grows one streaming bubble, which the final message replaces; a late chunk changes nothing', () => {
+    const conv = emptyConversation(A, C)
+    appendChunk(conv, { agentKey: A, contactId: C, id: 'r1', delta: 'Olá' }, false)
+    appendChunk(conv, { agentKey: A, contactId: C, id: 'r1', delta: ', tudo bem?' }, false)
+    expect(conv.messages.map((m) => [m.text, m.status])).toEqual([['Olá, tudo bem?', 'streaming']])
+
+    upsertMessage(conv, event({ id: 'r1', author: 'agent', text: 'Olá, tudo bem?' }))
+    appendChunk(conv, { agentKey: A, contactId: C, id: 'r1', delta: ' late' }, false)
+    expect(conv.messages.map((m) => [m.key, m.text, m.status])).toEqual([['m:r1', 'Olá, tudo bem?', 'sent']])
+  })
+})
+
+describe('ordering', () => {
+  it('puts what the server ordered first, by time, and pending or streaming messages after it', () => {
+    const conv = emptyConversation(A, C)
+    placePending(conv, entry({ clientMessageId: 'late', timestamp: 1 }))
+    appendChunk(conv, { agentKey: A, contactId: C, id: 'r9', delta: '…' }, false)
+    upsertMessage(conv, event({ id: 'm2', timestamp: 2000 }))
+    upsertMessage(conv, event({ id: 'm1', timestamp: 2000 }))
+    conv.messages.sort(byTime)
+    expect(conv.messages.map((m) => m.id ?? m.clientMessageId)).toEqual(['m1', 'm2', 'late', 'r9'])
+  })
+
+  it('places an outbox entry once, however often it is restored', () => {
+    const conv = emptyConversation(A, C)
+    placePending(conv, entry())
+    placePending(conv, entry())
+    expect(conv.messages.map((m) => [m.key, m.status])).toEqual([['c:c1', 'queued']])
+  })
+})
