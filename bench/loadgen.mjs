@@ -153,7 +153,8 @@ class Client {
 }
 
 function summarize(records) {
-  return records.map((r) => [r.tag, r.tSched, r.tSend, r.tAck, r.tFirstStream, r.tFinal, r.error]);
+  // streams: the `agent:stream` frames the reply arrived in (the server's pacing at work).
+  return records.map((r) => [r.tag, r.tSched, r.tSend, r.tAck, r.tFirstStream, r.tFinal, r.error, r.streams]);
 }
 
 async function chatClients() {

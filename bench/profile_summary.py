@@ -20,7 +20,7 @@ BUCKETS = [
     ("uvicorn / websockets", ("uvicorn/", "websockets/")),
     ("pydantic", ("pydantic",)),
     ("logging", ("logging/", "pythonjsonlogger")),
-    ("NLU", ("agents_backend/agents/nlu", "phonenumbers/")),
+    ("NLU", ("agents_backend/nlu/", "phonenumbers/")),
     ("app code", ("agents_backend/",)),
     ("asyncio / event loop", ("asyncio/", "uvloop", "runners.py")),
 ]

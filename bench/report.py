@@ -73,6 +73,10 @@ def headline(meta: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
         "history_p50_ms": _get(results, "history", "latency_ms", "p50"),
         "history_p99_ms": _get(results, "history", "latency_ms", "p99"),
         "history_uses_index": explain.get("uses_conversation_time"),
+        # Reported, not a target: frames per reply depend on how tokens fall against the interval.
+        "stream_frames_per_reply_p50": _get(results, "pacing", "stream_frames", "p50"),
+        "stream_frames_per_reply_max": _get(results, "pacing", "stream_frames", "max"),
+        "stream_tokens_per_frame": _get(results, "pacing", "tokens_per_frame"),
         "cores": meta["cores"],
         "date": meta["date"],
     }
@@ -127,6 +131,11 @@ def render(summary: dict[str, Any], results: dict[str, Any], meta: dict[str, Any
         (f"6 history ({_get(results, 'history', 'messages')} msgs / {_get(results, 'history', 'conversations')} convs)",
          f"p50 {_fmt(summary['history_p50_ms'])} / p99 {_fmt(summary['history_p99_ms'])} ms",
          f"index: {_fmt(summary['history_uses_index'])}"),
+        (f"  stream pacing (token every {_fmt(_get(results, 'pacing', 'model_token_delay_ms'), 0)} ms, "
+         f"{_get(results, 'pacing', 'tokens')} tokens, {_get(results, 'pacing', 'stream_interval_ms')} ms interval)",
+         f"frames/reply p50 {_fmt(summary['stream_frames_per_reply_p50'], 0)} / max {_fmt(summary['stream_frames_per_reply_max'], 0)}",
+         f"{_fmt(summary['stream_tokens_per_frame'], 1)} tokens/frame; model stream p50 "
+         f"{_fmt(_get(results, 'pacing', 'model_stream_ms', 'p50'), 1)} ms"),
     ]
     width = max(len(r[0]) for r in rows)
     lines = [f"Agents bench, {meta['date']}, {meta['cores']} cores (server on core {meta['pinning']['server']}), "
@@ -183,6 +192,9 @@ def markdown(summary: dict[str, Any], results: dict[str, Any], meta: dict[str, A
         "a second run at half the closed-loop capacity shows what the server adds when it is not queueing.",
         "- Idle: RSS (VmRSS) after the sockets were held, minus RSS before connecting (after a warm-up of 200 sockets), "
         "divided by connected sockets.",
+        "- Stream pacing: `agent:stream` frames the client received per reply while the model sends a token every "
+        f"{meta['knobs']['pacing_token_ms']} ms ({meta['knobs']['pacing_tokens']} tokens), with `STREAM_INTERVAL_MS={meta['knobs']['stream_interval_ms']}`; "
+        "a reported figure (one frame per token would be the unpaced count), not a target.",
         "- History: `GET /agents/{key}/conversations/{contact}/messages?limit=50` of random conversations, "
         f"concurrency {meta['knobs']['history_concurrency']}, keep-alive; documents inserted with pymongo in the shape of store/messages.py.",
         "",

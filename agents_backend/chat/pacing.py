@@ -11,17 +11,20 @@ next delta or the end of the stream, whichever comes first; nothing is dropped.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 
 class StreamPacer:
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        """`clock` reads seconds from any fixed origin; tests pass a fake one."""
         self._interval = interval
+        self._clock = clock
         self._held: list[str] = []
         self._last_sent: float | None = None
 
     def take(self, delta: str) -> str:
         """The text to send now (possibly with earlier held deltas), or "" to hold it."""
-        now = time.monotonic()
+        now = self._clock()
         self._held.append(delta)
         if self._last_sent is not None and now - self._last_sent < self._interval:
             return ""

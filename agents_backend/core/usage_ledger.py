@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,9 +32,17 @@ def today() -> str:
 
 
 class UsageLedger:
-    def __init__(self, collection: AsyncCollection[dict[str, Any]], interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        collection: AsyncCollection[dict[str, Any]],
+        interval: float = 1.0,
+        *,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        """`sleep` is the flush timer's wait; tests pass one they fire themselves."""
         self._collection = collection
         self._interval = interval
+        self._sleep = sleep
         self._pending: dict[Key, Counter[str]] = {}
         self._lock = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
@@ -108,7 +117,7 @@ class UsageLedger:
         await self.flush()
 
     async def _flush_later(self) -> None:
-        await asyncio.sleep(self._interval)
+        await self._sleep(self._interval)
         try:
             await self.flush()
         except PyMongoError:

@@ -6,10 +6,16 @@ clients that only ever talk to nginx.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -24,6 +30,7 @@ from tests.support.servers import ROOT, ServerProcess, start_server
 from tests.support.services import Service, start_nginx, start_redis
 
 SPA_DIST = ROOT / "agents_frontend" / "dist"
+AFFINITY = "agents_affinity"
 
 
 @dataclass
@@ -32,6 +39,24 @@ class Stack:
     backends: list[ServerProcess]
     redis: Service
     nginx: Service
+    nginx_log: Path
+
+    @property
+    def port(self) -> int:
+        return self.nginx.port
+
+    def access_log(self) -> list[dict[str, Any]]:
+        """nginx's JSON access log (nginx/nginx.conf `log_format json`), oldest first:
+        whole lines only, as nginx may be writing the next one while this reads."""
+        text = self.nginx_log.read_text(errors="replace")
+        lines = text[: text.rfind("\n") + 1].splitlines()
+        return [json.loads(line) for line in lines if line.startswith('{"time"')]
+
+    def backend_at(self, address: str) -> ServerProcess:
+        """The backend nginx named as `$upstream_addr` ("127.0.0.1:port")."""
+        found = [b for b in self.backends if b.base_url == f"http://{address}"]
+        assert len(found) == 1, f"{address!r} is not one backend of {self.backends}"
+        return found[0]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +73,8 @@ def stack(mongo: EmbeddedMongo, tmp_path_factory: pytest.TempPathFactory) -> Ite
         backends=[b.base_url.removeprefix("http://") for b in backends],
         spa_root=SPA_DIST,
     )
-    yield Stack(f"http://127.0.0.1:{nginx.port}", backends, redis, nginx)
+    url = f"http://127.0.0.1:{nginx.port}"
+    yield Stack(url, backends, redis, nginx, nginx_log=work / "nginx" / "nginx.log")
     nginx.stop()
     for backend in backends:
         backend.stop()
@@ -92,17 +118,53 @@ async def test_long_polling_stays_on_one_backend_through_the_affinity_cookie(
     stack: Stack,
 ) -> None:
     account = await register(stack.url)
+    seen_before = len(stack.access_log())
     # aiohttp ignores cookies from IP-address hosts unless told otherwise.
-    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    jar = aiohttp.CookieJar(unsafe=True)
+    session = aiohttp.ClientSession(cookie_jar=jar)
     client = RecordingClient(sio=socketio.AsyncClient(reconnection=False, http_session=session))
     try:
         await client.connect(stack.url, account.access_token, transports=["polling"])
+        # The handshake came back with nginx's affinity cookie: a fresh $request_id.
+        handed_out = [c.value for c in jar if c.key == AFFINITY]
+        assert len(handed_out) == 1 and re.fullmatch(r"[0-9a-f]{32}", handed_out[0]), handed_out
+        sid = client.sio.eio.sid
         for n in range(3):
             ack = await client.emit("agent:send", send("support", f"polling {n}"))
+            assert ack["ok"] is True
             await client.wait_for("agent:message", reply_to(ack["messageId"]))
+        # Every later response handed the same value back; the client never got another.
+        assert [c.value for c in jar if c.key == AFFINITY] == handed_out
     finally:
         await client.close()
         await session.close()
+
+    polls = [
+        entry
+        for entry in stack.access_log()[seen_before:]
+        if entry["uri"].startswith("/socket.io/") and "transport=polling" in entry["uri"]
+    ]
+    handshakes = [e for e in polls if "sid=" not in e["uri"]]
+    of_this_socket = [e for e in polls if f"sid={sid}" in e["uri"]]
+    seen = [(e["method"], e["uri"], e["status"], e["upstream"]) for e in polls]
+    assert len(handshakes) == 1, seen  # nothing else talked to nginx meanwhile
+    # Posts: the namespace connect and three sends; polls: the connect's answer and one
+    # per reply at least (each send waited for its reply). Every one of them reached the
+    # backend that holds the session (another would answer 400).
+    assert sum(e["method"] == "POST" for e in of_this_socket) >= 4, seen
+    assert sum(e["method"] == "GET" for e in of_this_socket) >= 4, seen
+    assert {e["upstream"] for e in handshakes + of_this_socket} == {handshakes[0]["upstream"]}, seen
+    # All answered, except perhaps the long poll the client abandons when it closes
+    # (nginx logs that one as 499, "client closed request").
+    abandoned = [e for e in of_this_socket if e["status"] == 499]
+    assert len(abandoned) <= 1 and all(e["method"] == "GET" for e in abandoned), seen
+    assert {e["status"] for e in handshakes + of_this_socket if e not in abandoned} == {200}, seen
+
+    # The cookie is the pin: a plain request carrying it reaches that same process.
+    instance = stack.backend_at(handshakes[0]["upstream"])
+    async with httpx.AsyncClient(cookies={AFFINITY: handed_out[0]}) as http:
+        ready = await http.get(stack.url + "/ready", timeout=5)
+    assert ready.json()["instance"].endswith(f":{instance.process.pid}")
 
 
 def test_nginx_serves_the_built_spa_with_caching_gzip_and_security_headers(
@@ -129,33 +191,124 @@ def test_nginx_serves_the_built_spa_with_caching_gzip_and_security_headers(
     assert api.headers["x-request-id"]  # nginx's id reached the backend and came back
 
 
+def raw_get(port: int, target: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """One HTTP/1.1 request with `target` sent exactly as written (httpx would normalise
+    `..` and percent-escapes away before nginx ever saw them)."""
+    lines = [f"GET {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        response = b""
+        while chunk := conn.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body.decode(errors="replace")
+
+
+METRICS_PATHS = [
+    "/metrics",
+    "/metrics?format=prometheus",
+    "//metrics",
+    "/%6Detrics",
+    "/health/../metrics",
+    "/health/%2e%2e/metrics",
+    "/socket.io/../metrics",
+]
+# Headers an outside client might try in order to look internal; nginx trusts none.
+LOOKS_INTERNAL = {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "10.0.0.1"}
+
+
 def test_nginx_refuses_oversized_bodies_and_hides_metrics(stack: Stack) -> None:
+    seen_before = len(stack.access_log())
     huge = httpx.post(stack.url + "/auth/login", content=b"x" * (2 * 1024 * 1024))
     assert huge.status_code == 413
-    # Loopback is the "monitoring network" here, so metrics pass; the rule exists.
-    assert httpx.get(stack.url + "/metrics").status_code == 200
+
+    for target in METRICS_PATHS:
+        for headers in ({}, LOOKS_INTERNAL):
+            status, body = raw_get(stack.port, target, headers)
+            assert status == 404, (target, headers, status)
+            assert "agents_" not in body and "# TYPE" not in body, (target, body[:200])
+
+    # nginx answered all of that itself: no request reached a backend.
+    probes = [e for e in stack.access_log()[seen_before:] if e["uri"] in METRICS_PATHS]
+    assert sorted(e["uri"] for e in probes) == sorted(METRICS_PATHS * 2)
+    assert {(e["status"], e["upstream"]) for e in probes} == {(404, "")}
+    # The 413 is logged once nginx has discarded the rest of the body, which can be later.
+    deadline = time.monotonic() + 10
+    while not (refused := [e for e in stack.access_log()[seen_before:] if e["status"] == 413]):
+        assert time.monotonic() < deadline, "nginx never logged the 413"
+        time.sleep(0.05)
+    assert [(e["method"], e["uri"], e["upstream"]) for e in refused] == [
+        ("POST", "/auth/login", "")
+    ]
+    # ...and the 404 is nginx hiding the route, not the route missing: on the internal
+    # network, where Prometheus scrapes, every replica serves its metrics.
+    for backend in stack.backends:
+        direct = httpx.get(backend.base_url + "/metrics", timeout=5)
+        assert direct.status_code == 200
+        assert "# TYPE agents_connected_sockets gauge" in direct.text
+
+
+async def metrics_text(base_url: str) -> str:
+    async with httpx.AsyncClient() as http:
+        response = await http.get(base_url + "/metrics", timeout=5)
+    assert response.status_code == 200
+    return response.text
+
+
+async def metric_samples(base_url: str) -> dict[str, float]:
+    text = await metrics_text(base_url)
+    return {
+        name: float(value)
+        for name, value in (
+            line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
+        )
+    }
+
+
+async def metric_settles(base_url: str, name: str, value: float, timeout: float = 10.0) -> None:
+    """Waits for a gauge that another event updates a moment later (a disconnect)."""
+    deadline = time.monotonic() + timeout
+    while (found := (await metric_samples(base_url)).get(name)) != value:
+        assert time.monotonic() < deadline, f"{name} stayed {found}, expected {value}"
+        await asyncio.sleep(0.05)
+
+
+USER = 'agents_messages_total{author="user"}'
+AGENT = 'agents_messages_total{author="agent"}'
+SOCKETS = "agents_connected_sockets"
 
 
 async def test_metrics_count_sockets_and_messages(stack: Stack) -> None:
-    backend = stack.backends[0]
+    backend, other = stack.backends
+    # The earlier tests' sockets are closed; their disconnects may still be landing.
+    await metric_settles(backend.base_url, SOCKETS, 0)
+    before = await metric_samples(backend.base_url)
+    other_before = await metric_samples(other.base_url)
     account = await register(backend.base_url)
     client = RecordingClient()
     try:
         await client.connect(backend.base_url, account.access_token)
+        assert (await metric_samples(backend.base_url))[SOCKETS] == 1
+
         ack = await client.emit("agent:send", send("support", "count me"))
         await client.wait_for("agent:message", reply_to(ack["messageId"]))
-        async with httpx.AsyncClient() as http:
-            metrics = (await http.get(backend.base_url + "/metrics")).text
+        during = await metric_samples(backend.base_url)
     finally:
         await client.close()
-    samples = dict(
-        line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#")
-    )
-    assert float(samples["agents_connected_sockets"]) >= 1
-    assert float(samples['agents_messages_total{author="user"}']) >= 1
-    assert float(samples['agents_messages_total{author="agent"}']) >= 1
+
+    assert during.get(USER, 0) - before.get(USER, 0) == 1
+    assert during.get(AGENT, 0) - before.get(AGENT, 0) == 1
+    await metric_settles(backend.base_url, SOCKETS, 0)
+    # Counters are per process: the other replica (which got the events through Redis)
+    # stored nothing and counted nothing.
+    after_other = await metric_samples(other.base_url)
+    for name in (USER, AGENT, SOCKETS):
+        assert after_other.get(name, 0) == other_before.get(name, 0), name
     # This stack is offline: the model families are declared, with no samples yet.
+    metrics = await metrics_text(backend.base_url)
     assert "# TYPE agents_llm_request_seconds histogram" in metrics
+    assert "agents_llm_request_seconds_count" not in metrics
 
 
 def test_readiness_follows_redis(stack: Stack) -> None:

@@ -46,6 +46,29 @@ class Hang:
 
 
 @dataclass
+class Held:
+    """Holds the request, unanswered, until the test calls `release()`; then plays `then`
+    (the default echo reply when None). `arrived` is set once the request is in, so a test
+    knows the model call is under way. Gives up and answers after `limit` seconds, so a
+    test that forgets to release cannot wedge the server."""
+
+    then: Reply | None = None
+    limit: float = 30.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def wait_arrived(self, timeout: float = 10.0) -> None:
+        """From the test's own event loop: until the request reached the server."""
+        deadline = time.monotonic() + timeout
+        while not self.arrived.is_set():
+            assert time.monotonic() < deadline, "the held request never arrived"
+            await asyncio.sleep(0.01)  # set by the server's thread: nothing to await
+
+
+@dataclass
 class CutStream:
     """Streams `text` then drops the connection without finishing the response."""
 
@@ -53,7 +76,7 @@ class CutStream:
     chunk_size: int = 4
 
 
-Behaviour = Reply | Fault | Hang | CutStream
+Behaviour = Reply | Fault | Hang | CutStream | Held
 
 
 @dataclass
@@ -131,6 +154,12 @@ class FakeOpenAI:
             if isinstance(behaviour, Hang):
                 await asyncio.sleep(behaviour.seconds)
                 behaviour = default
+            if isinstance(behaviour, Held):
+                behaviour.arrived.set()
+                deadline = time.monotonic() + behaviour.limit
+                while not behaviour.released.is_set() and time.monotonic() < deadline:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)  # released from the test's thread
+                behaviour = behaviour.then or default
             if isinstance(behaviour, Fault):
                 return JSONResponse(
                     {
