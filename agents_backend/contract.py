@@ -39,6 +39,75 @@ class ServerEvent(StrEnum):
     SESSION_ENDED = "agent:session-ended"
 
 
+Language = Literal["pt-BR", "en"]
+"""The languages people read this product in (BCP 47 tags, as the SPA's locales)."""
+
+
+class ErrorCode(StrEnum):
+    """Every failure a client can be told about. Stable: clients branch on these, and each
+    has a text in every locale (`core/locales/*.json`, `errors.<code>`), which a test
+    checks."""
+
+    # requests and connections
+    INVALID_PAYLOAD = "invalid_payload"
+    INVALID_REQUEST = "invalid_request"
+    UNKNOWN_EVENT = "unknown_event"
+    BODY_TOO_LARGE = "body_too_large"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    RATE_LIMITED = "rate_limited"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
+    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal"
+    # accounts and sessions
+    UNAUTHENTICATED = "unauthenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_REFRESH_TOKEN = "invalid_refresh_token"
+    EMAIL_TAKEN = "email_taken"
+    WRONG_PASSWORD = "wrong_password"
+    ADMIN_REQUIRED = "admin_required"
+    TOKEN_EXPIRED = "token_expired"
+    SESSION_ENDED = "session_ended"
+    # chat
+    AGENT_NOT_FOUND = "agent_not_found"
+    MESSAGE_NOT_FOUND = "message_not_found"
+    MESSAGE_TOO_LONG = "message_too_long"
+    CLIENT_MESSAGE_ID_REUSED = "client_message_id_reused"
+    BUSY = "busy"
+    TOKEN_BUDGET_EXCEEDED = "token_budget_exceeded"
+    CONFLICTING_CURSORS = "conflicting_cursors"
+    # the AI model
+    LLM_TIMEOUT = "llm_timeout"
+    LLM_RATE_LIMITED = "llm_rate_limited"
+    LLM_QUOTA = "llm_quota"
+    LLM_AUTH = "llm_auth"
+    LLM_UNAVAILABLE = "llm_unavailable"
+    LLM_BAD_OUTPUT = "llm_bad_output"
+    LLM_ERROR = "llm_error"
+    # bots
+    BOT_NOT_FOUND = "bot_not_found"
+    BOT_KEY_UNREADABLE = "bot_key_unreadable"
+    MODEL_NOT_ALLOWED = "model_not_allowed"
+    # scheduling
+    SCHEDULING_DISABLED = "scheduling_disabled"
+    INVALID_DATE = "invalid_date"
+    INVALID_TIME = "invalid_time"
+    INVALID_DURATION = "invalid_duration"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_PHONE = "invalid_phone"
+    DATE_TOO_FAR = "date_too_far"
+    SLOT_UNAVAILABLE = "slot_unavailable"
+    SLOT_TAKEN = "slot_taken"
+    CALENDAR_UNAVAILABLE = "calendar_unavailable"
+    CALENDAR_CANCEL_FAILED = "calendar_cancel_failed"
+    BOOKING_NOT_FOUND = "booking_not_found"
+    # tasks and usage
+    TASK_NOT_FOUND = "task_not_found"
+    TASK_NOT_CREATED = "task_not_created"
+    EMPTY_UPDATE = "empty_update"
+    INVALID_RANGE = "invalid_range"
+
+
 def _is_none(value: object) -> bool:
     return value is None
 
@@ -221,7 +290,7 @@ class Task(WireModel):
 
     id: str
     title: str
-    status: str
+    status: Literal["open", "done", "cancelled"]
     due_date: str | None
     agent_key: str | None
     contact_id: str | None
@@ -243,7 +312,7 @@ class AgentErrorEvent(ServerPayload):
     agent_key: str | None
     contact_id: str | None
     error: str = Field(description="What went wrong, in the person's language.")
-    code: str = Field(description="Stable: clients branch and translate on it.")
+    code: ErrorCode
     message_id: str | None = omitted_when_none()
     retry_after: int | None = omitted_when_none("Seconds, for limits one can wait out.")
 
@@ -261,9 +330,25 @@ class SessionEndedEvent(ServerPayload):
 
 
 class ErrorBody(WireModel):
-    code: str
-    message: str
+    code: ErrorCode
+    message: str = Field(description="What went wrong, in the person's language.")
     retry_after: int | None = omitted_when_none()
+
+
+class FieldIssue(WireModel):
+    """One field's problem in a 422: where (`["body", "email"]`), what, and its kind."""
+
+    loc: list[str | int]
+    msg: str = Field(description="In the person's language.")
+    type: str
+
+
+class ErrorResponse(WireModel):
+    """Every REST error body: a text in the person's language (a 422 lists each field's
+    problem instead) and the stable code."""
+
+    detail: str | list[FieldIssue]
+    code: ErrorCode
 
 
 class AckError(WireModel):

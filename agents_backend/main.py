@@ -10,13 +10,14 @@ import socketio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agents_backend.auth import router as auth
 from agents_backend.bots import router as custom_bots
 from agents_backend.chat import router as agents
 from agents_backend.core.body_limit import MaxBodySizeMiddleware
 from agents_backend.core.config import Settings, get_settings
-from agents_backend.core.http_errors import validation_error_without_input
+from agents_backend.core.http_errors import localized_http_error, localized_validation_error
 from agents_backend.core.logs import CorrelationIdMiddleware, configure_logging
 from agents_backend.ops import router as ops
 from agents_backend.ops.spa import mount_spa
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         lifespan=runtime.lifespan,
     )
     api.state.registry = runtime.registry
-    api.add_exception_handler(RequestValidationError, validation_error_without_input)
+    api.add_exception_handler(RequestValidationError, localized_validation_error)
+    api.add_exception_handler(StarletteHTTPException, localized_http_error)
     api.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(CorrelationIdMiddleware)
     api.add_middleware(

@@ -25,6 +25,8 @@ from agents_backend.tasks import schemas as tasks
 from agents_backend.usage import schemas as usage
 
 REST_MODELS: tuple[type[BaseModel], ...] = (
+    auth.UserCreate,
+    auth.ProfileUpdate,
     auth.UserPublic,
     auth.TokenPair,
     chat.AgentPublic,
@@ -46,6 +48,7 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     usage.UsageReport,
 )
 ACKS: tuple[type[BaseModel], ...] = (
+    contract.ErrorResponse,
     contract.AckError,
     contract.SendAck,
     contract.AutoCreateAck,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from agents_backend.auth.accounts_store import delete_account_data
@@ -13,6 +14,7 @@ from agents_backend.auth.schemas import (
     AccountRemoval,
     LoginRequest,
     PasswordChange,
+    ProfileUpdate,
     RefreshRequest,
     TokenPair,
     UserCreate,
@@ -26,6 +28,7 @@ from agents_backend.auth.store import (
     get_user_by_email,
     normalize_email,
     set_password_hash,
+    update_profile,
 )
 from agents_backend.auth.tokens_store import (
     SpendResult,
@@ -33,8 +36,10 @@ from agents_backend.auth.tokens_store import (
     revoke_user,
     spend_refresh_token,
 )
+from agents_backend.contract import ErrorCode
 from agents_backend.core.config import Settings
 from agents_backend.core.deps import DbDep, RateLimitsDep, SettingsDep
+from agents_backend.core.http_errors import ApiError, request_language
 from agents_backend.core.rate_limits import RateLimit
 from agents_backend.core.registry import service
 from agents_backend.core.rooms import session_room, user_room
@@ -49,10 +54,8 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 SessionsDep = Annotated[LiveSessions, Depends(service(LiveSessions))]
 
-_BAD_CREDENTIALS = HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Incorrect email or password")
-_BAD_REFRESH = HTTPException(
-    status.HTTP_401_UNAUTHORIZED, detail="Invalid or expired refresh token"
-)
+_BAD_CREDENTIALS = ApiError(status.HTTP_401_UNAUTHORIZED, ErrorCode.INVALID_CREDENTIALS)
+_BAD_REFRESH = ApiError(status.HTTP_401_UNAUTHORIZED, ErrorCode.INVALID_REFRESH_TOKEN)
 
 
 @router.post("/register", response_model=TokenPair, status_code=status.HTTP_201_CREATED)
@@ -66,9 +69,10 @@ async def register_user(
             email=body.email,
             name=body.name,
             password_hash=await hash_password_off_loop(body.password),
+            preferred_language=body.preferred_language or request_language(request),
         )
     except EmailTakenError:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="Email already registered") from None
+        raise ApiError(status.HTTP_409_CONFLICT, ErrorCode.EMAIL_TAKEN) from None
     return await issue_tokens(db=db, settings=settings, user=user)
 
 
@@ -80,10 +84,11 @@ def client_address(request: Request) -> str:
 async def _limit(limit: RateLimit, key: str) -> None:
     verdict = await limit.hit(key)
     if not verdict.allowed:
-        raise HTTPException(
+        raise ApiError(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"Too many attempts; try again in {verdict.retry_after} seconds",
+            ErrorCode.RATE_LIMITED,
             headers={"Retry-After": str(verdict.retry_after)},
+            seconds=verdict.retry_after,
         )
 
 
@@ -118,10 +123,7 @@ async def _read_login(request: Request) -> LoginRequest:
             )
         return LoginRequest.model_validate_json(await request.body())
     except ValidationError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in exc.errors()],
-        ) from None
+        raise RequestValidationError(exc.errors()) from None
 
 
 @router.post("/login", response_model=TokenPair, openapi_extra=_LOGIN_BODY)
@@ -186,7 +188,7 @@ async def change_password(
 ) -> TokenPair:
     """Every session (and socket) of the account ends; the caller gets a fresh one."""
     if not await verify_password_off_loop(body.current_password, user["password_hash"]):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Current password is incorrect")
+        raise ApiError(status.HTTP_403_FORBIDDEN, ErrorCode.WRONG_PASSWORD)
     await set_password_hash(
         db=db, user_id=user["_id"], password_hash=await hash_password_off_loop(body.new_password)
     )
@@ -201,7 +203,7 @@ async def delete_me(
 ) -> None:
     """Removes the account and everything stored for it; its sockets are closed first."""
     if not await verify_password_off_loop(body.password, user["password_hash"]):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Password is incorrect")
+        raise ApiError(status.HTTP_403_FORBIDDEN, ErrorCode.WRONG_PASSWORD)
     await revoke_user(db=db, user_id=user["_id"])
     await sessions.end(user_room(user["_id"]), "account_removed")
     await delete_account_data(db=db, user_id=user["_id"])
@@ -210,3 +212,16 @@ async def delete_me(
 @router.get("/me", response_model=UserPublic)
 async def read_me(user: CurrentUser) -> UserPublic:
     return user_public(user)
+
+
+@router.patch("/me", response_model=UserPublic)
+async def update_me(body: ProfileUpdate, user: CurrentUser, db: DbDep) -> UserPublic:
+    """The name and the language the server writes in (errors, System messages, the
+    built-in agents); the SPA sets the language when the person switches it."""
+    changes = body.model_dump(exclude_none=True)
+    if not changes:
+        return user_public(user)
+    updated = await update_profile(db=db, user_id=user["_id"], changes=changes)
+    if updated is None:  # removed meanwhile
+        raise ApiError(status.HTTP_401_UNAUTHORIZED, ErrorCode.UNAUTHENTICATED)
+    return user_public(updated)

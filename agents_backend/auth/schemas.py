@@ -12,14 +12,27 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
+from agents_backend.contract import Language
+from agents_backend.core.schemas import CamelIn, CamelOut
+
 Password = Annotated[str, StringConstraints(min_length=8, max_length=1024)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class UserCreate(BaseModel):
+class UserCreate(CamelIn):
     email: EmailStr
     password: Password
     name: Name
+    preferred_language: Language | None = Field(
+        default=None, description="Default: the request's Accept-Language, else English."
+    )
+
+
+class ProfileUpdate(CamelIn):
+    """PATCH /auth/me: what a person may change about themselves without a password."""
+
+    name: Name | None = None
+    preferred_language: Language | None = None
 
 
 class LoginRequest(BaseModel):
@@ -40,11 +53,14 @@ class RefreshRequest(BaseModel):
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
-class UserPublic(BaseModel):
+class UserPublic(CamelOut):
     id: str
     email: str
     name: str
     role: str
+    preferred_language: Language | None = Field(
+        description="The language the server writes to this person in; null: the browser's."
+    )
     created_at: datetime
 
 

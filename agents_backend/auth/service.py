@@ -12,8 +12,10 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from agents_backend.auth.schemas import TokenPair, UserPublic
-from agents_backend.auth.store import get_user
+from agents_backend.auth.store import get_user, language_of
 from agents_backend.auth.tokens_store import family_is_active, store_refresh_token
+from agents_backend.contract import Language
+from agents_backend.core import i18n
 from agents_backend.core.config import Settings
 from agents_backend.core.database import Database
 from agents_backend.core.security import (
@@ -64,6 +66,7 @@ def user_public(user: dict[str, Any]) -> UserPublic:
         email=user["email"],
         name=user["name"],
         role=user.get("role", "user"),
+        preferred_language=i18n.as_language(user.get("preferred_language")),
         created_at=user["created_at"],
     )
 
@@ -107,3 +110,8 @@ async def issue_tokens(
 async def session_is_active(*, db: Database, family_id: str) -> bool:
     """A sign-in session lives while its refresh-token family has a live token."""
     return await family_is_active(db=db, family_id=family_id)
+
+
+async def preferred_language(*, db: Database, user_id: str) -> Language | None:
+    """The language the account asked to be written to in (None: not chosen)."""
+    return i18n.as_language(await language_of(db=db, user_id=user_id))

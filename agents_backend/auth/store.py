@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from agents_backend.core.database import Database, Document
@@ -18,13 +19,16 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def create_user(*, db: Database, email: str, name: str, password_hash: str) -> Document:
+async def create_user(
+    *, db: Database, email: str, name: str, password_hash: str, preferred_language: str
+) -> Document:
     user: Document = {
         "_id": uuid.uuid4().hex,
         "email": normalize_email(email),
         "name": name.strip(),
         "password_hash": password_hash,
         "role": "user",
+        "preferred_language": preferred_language,
         "created_at": datetime.now(UTC),
     }
     try:
@@ -42,5 +46,17 @@ async def get_user(*, db: Database, user_id: str) -> Document | None:
     return await db.users.find_one({"_id": user_id})
 
 
+async def update_profile(*, db: Database, user_id: str, changes: Document) -> Document | None:
+    """Sets the given fields (already validated) and returns the updated user."""
+    return await db.users.find_one_and_update(
+        {"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
 async def set_password_hash(*, db: Database, user_id: str, password_hash: str) -> None:
     await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
+
+
+async def language_of(*, db: Database, user_id: str) -> str | None:
+    found = await db.users.find_one({"_id": user_id}, {"preferred_language": 1})
+    return found.get("preferred_language") if found else None

@@ -13,6 +13,7 @@ import logging
 from collections import OrderedDict
 
 from agents_backend.bots.models import AgentProfile
+from agents_backend.contract import ErrorCode
 from agents_backend.core.crypto import Cipher, SecretUnreadableError
 from agents_backend.core.errors import AgentError
 from agents_backend.integrations.openai_client import OpenAIChat
@@ -46,10 +47,7 @@ class BotChats:
             api_key = self._cipher.decrypt(agent.openai_key_encrypted)
         except SecretUnreadableError:
             logger.warning("bot %s has an OpenAI key that cannot be decrypted", agent.key)
-            raise AgentError(
-                "bot_key_unreadable",
-                "This bot's OpenAI key can no longer be read; please set it again.",
-            ) from None
+            raise AgentError(ErrorCode.BOT_KEY_UNREADABLE) from None
         fingerprint = hashlib.sha256(api_key.encode()).hexdigest()
         chat = self._clients.get(fingerprint)
         if chat is not None:

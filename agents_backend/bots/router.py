@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Path, status
+from fastapi import APIRouter, Body, Path, status
 
-from agents_backend.auth.deps import CurrentUser
+from agents_backend.auth.deps import CurrentUser, UserLanguage
 from agents_backend.bots import store as bots
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.schemas import (
@@ -26,15 +26,17 @@ from agents_backend.bots.schemas import (
     BotUpdate,
 )
 from agents_backend.bots.service import allowed_models, clone_fields, clone_name, profile_fields
-from agents_backend.bots.templates import BOT_TEMPLATES
+from agents_backend.bots.templates import localized_templates
+from agents_backend.contract import ErrorCode
 from agents_backend.core.config import Settings
 from agents_backend.core.deps import CipherDep, DbDep, SettingsDep
+from agents_backend.core.http_errors import ApiError, invalid_field
 
 router = APIRouter(prefix="/custom-bots", tags=["custom-bots"])
 
 BotKey = Annotated[str, Path(min_length=1, max_length=64)]
 
-_NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, detail="Bot not found")
+_NOT_FOUND = ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.BOT_NOT_FOUND)
 # Fields a PUT may set to null: each then falls back to a default.
 _NULLABLE = frozenset({"model", "openai_account", "openai_api_key"})
 
@@ -57,18 +59,10 @@ def bot_public(bot: AgentProfile) -> BotPublic:
     )
 
 
-def _unprocessable(field: str, message: str) -> HTTPException:
-    """The same shape as FastAPI's own 422s, so clients parse one format."""
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": ["body", field], "msg": message, "type": "value_error"}],
-    )
-
-
 def _check_model(settings: Settings, model: str | None) -> None:
     allowed = allowed_models(settings)
     if model is not None and model not in allowed:
-        raise _unprocessable("model", f"Model must be one of: {', '.join(allowed)}")
+        raise invalid_field(("body", "model"), "model_not_allowed", models=", ".join(allowed))
 
 
 @router.get("", response_model=BotList)
@@ -88,8 +82,9 @@ async def create_custom_bot(
 
 
 @router.get("/templates", response_model=BotTemplateList)
-async def list_custom_bot_templates(_user: CurrentUser) -> BotTemplateList:
-    """Starting points (SDR, support, scheduler, follow-up) to pre-fill a new bot."""
+async def list_custom_bot_templates(language: UserLanguage) -> BotTemplateList:
+    """Starting points (SDR, support, scheduler, follow-up) to pre-fill a new bot, written
+    in the caller's language (their prompts too: the form shows them)."""
     return BotTemplateList(
         templates=[
             BotTemplatePublic(
@@ -102,7 +97,7 @@ async def list_custom_bot_templates(_user: CurrentUser) -> BotTemplateList:
                 temperature=t.temperature,
                 scheduling_enabled=t.scheduling_enabled,
             )
-            for t in BOT_TEMPLATES
+            for t in localized_templates(language)
         ]
     )
 
@@ -128,7 +123,7 @@ async def update_custom_bot(
     sent = body.model_dump(include=body.model_fields_set)
     for field, value in sent.items():
         if value is None and field not in _NULLABLE:
-            raise _unprocessable(field, f"{field} cannot be null")
+            raise invalid_field(("body", field), "not_null")
     _check_model(settings, sent.get("model"))
     if not sent:
         bot = await bots.get_bot(db=db, user_id=user["_id"], key=key)
@@ -153,13 +148,14 @@ async def clone_custom_bot(
     key: BotKey,
     user: CurrentUser,
     db: DbDep,
+    language: UserLanguage,
     body: Annotated[BotClone | None, Body()] = None,
 ) -> BotEnvelope:
     """A new bot with the same settings (and the same encrypted key: one owner)."""
     source = await bots.get_bot(db=db, user_id=user["_id"], key=key)
     if source is None:
         raise _NOT_FOUND
-    name = clone_name(source, body.name if body is not None else None)
+    name = clone_name(source, body.name if body is not None else None, language)
     bot = await bots.create_bot(
         db=db, user_id=user["_id"], fields={**clone_fields(source), "name": name}
     )

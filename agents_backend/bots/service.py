@@ -11,12 +11,12 @@ from typing import Any
 
 from agents_backend.bots import store
 from agents_backend.bots.models import AgentProfile
+from agents_backend.contract import ErrorCode, Language
+from agents_backend.core import i18n
 from agents_backend.core.config import Settings
 from agents_backend.core.crypto import Cipher
 from agents_backend.core.database import Database
 from agents_backend.core.errors import AgentError
-
-_CLONE_SUFFIX = " (copy)"
 
 
 class AgentDirectory:
@@ -46,7 +46,7 @@ class AgentDirectory:
         """The agent, or the `agent_not_found` error every caller reports the same way."""
         agent = await self.find(user_id=user_id, key=key)
         if agent is None:
-            raise AgentError("agent_not_found", f"No agent '{key}' is available to you.")
+            raise AgentError(ErrorCode.AGENT_NOT_FOUND, key=key)
         return agent
 
     async def list_for_user(self, user_id: str) -> list[AgentProfile]:
@@ -71,10 +71,12 @@ def profile_fields(values: dict[str, Any], cipher: Cipher) -> dict[str, Any]:
     return fields
 
 
-def clone_name(source: AgentProfile, requested: str | None) -> str:
+def clone_name(source: AgentProfile, requested: str | None, language: Language) -> str:
+    """`SDR (copy)` / `SDR (cópia)`, cut to the 60 characters a name may have."""
     if requested:
         return requested
-    return source.name[: 60 - len(_CLONE_SUFFIX)] + _CLONE_SUFFIX
+    suffix_length = len(i18n.text(language, "bots.copyName", name=""))
+    return i18n.text(language, "bots.copyName", name=source.name[: 60 - suffix_length])
 
 
 def clone_fields(source: AgentProfile) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from agents_backend.chat import store
 from agents_backend.chat.models import ChatMessage
+from agents_backend.contract import Language
+from agents_backend.core import i18n
 from agents_backend.core.database import Database
 
 
@@ -29,3 +31,13 @@ async def post_system_note(
         text=text,
         author="system",
     )
+
+
+def conversation_language(messages: list[ChatMessage]) -> Language | None:
+    """The language the person last wrote in (NLU's finding), if any message says."""
+    for message in reversed(messages):
+        if message.author == "user" and message.nlp:
+            found = i18n.as_language(message.nlp.get("language"))
+            if found is not None:
+                return found
+    return None

@@ -27,6 +27,8 @@ from agents_backend.chat.responders import ReplyRequest, Responder
 from agents_backend.chat.suggestions import suggest
 from agents_backend.contract import (
     AgentErrorEvent,
+    ErrorCode,
+    Language,
     ServerPayload,
     ShowSlotPickerEvent,
     StreamEvent,
@@ -34,8 +36,10 @@ from agents_backend.contract import (
     TaskCreatedEvent,
     TypingEvent,
 )
+from agents_backend.core import i18n
 from agents_backend.core.database import Database
 from agents_backend.core.emitter import Emitter
+from agents_backend.core.errors import error_text
 from agents_backend.core.identity import SessionUser
 from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
 from agents_backend.nlu.engine import NLUEngine
@@ -90,6 +94,11 @@ class ReplyRun:
         return {"agent_key": self.agent.key, "contact_id": self.message.contact_id}
 
     @property
+    def language(self) -> Language:
+        """The conversation's: the language of the message being answered."""
+        return i18n.pick(self.nlu.language, self.user.language)
+
+    @property
     def model(self) -> str | None:
         return self.route.responder.model_for(self.agent)
 
@@ -104,15 +113,13 @@ class ReplyRun:
             final_nlu = await self._finish_nlu(refined)
             await self._follow_up(final_nlu, reply)
         except LLMError as exc:
-            await self._fail(exc.code, exc.message)
+            await self._fail(exc.code)
             # A stream that broke after the model reported its usage still spent those
             # tokens; the daily budget must count them.
             self.services.record_usage(self.user, self.model, self.usage)
         except PyMongoError:
             logger.exception("database failure while replying")
-            await self._fail(
-                "unavailable", "The database is unavailable; please try again shortly."
-            )
+            await self._fail(ErrorCode.UNAVAILABLE)
         finally:
             if refined is not None and not refined.done():
                 refined.cancel()
@@ -234,8 +241,8 @@ class ReplyRun:
             await self.emit(
                 AgentErrorEvent(
                     **self.scope,
-                    error="The tasks of this message could not be saved.",
-                    code="task_not_created",
+                    error=error_text(self.language, ErrorCode.TASK_NOT_CREATED),
+                    code=ErrorCode.TASK_NOT_CREATED,
                     message_id=self.message.id,
                 )
             )
@@ -243,7 +250,7 @@ class ReplyRun:
         for task in created:
             await self.emit(TaskCreatedEvent(**self.scope, task=task.to_event()))
 
-    async def _fail(self, code: str, text: str) -> None:
+    async def _fail(self, code: ErrorCode) -> None:
         """The person's message stays; a partial reply is kept, marked incomplete."""
         try:
             if self.parts:
@@ -252,6 +259,7 @@ class ReplyRun:
             await self._mark(messages.ReplyState.FAILED)
         except PyMongoError:
             logger.exception("could not record the failed reply")
+        text = error_text(self.language, code)
         await self.emit(
             AgentErrorEvent(**self.scope, error=text, code=code, message_id=self.message.id)
         )

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from agents_backend.auth.deps import CurrentUser
+from agents_backend.auth.deps import CurrentUser, UserLanguage
+from agents_backend.bots.builtin import localized
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage
 from agents_backend.chat.store import page_messages
+from agents_backend.contract import ErrorCode
 from agents_backend.core.deps import DbDep, SettingsDep
+from agents_backend.core.http_errors import ApiError
 from agents_backend.core.registry import service
 from agents_backend.tasks.service import AutoCreateSwitches
 
@@ -39,12 +42,20 @@ def agent_public(agent: AgentProfile, *, auto_create: bool = False) -> AgentPubl
 
 @router.get("", response_model=AgentList, response_model_by_alias=True)
 async def list_agents(
-    user: CurrentUser, agents_dir: AgentsDep, switches_dir: SwitchesDep, settings: SettingsDep
+    user: CurrentUser,
+    language: UserLanguage,
+    agents_dir: AgentsDep,
+    switches_dir: SwitchesDep,
+    settings: SettingsDep,
 ) -> AgentList:
+    """Built-ins (in the caller's language) and the caller's own bots."""
     agents = await agents_dir.list_for_user(user["_id"])
     switches = await switches_dir.by_agent(user["_id"])
     return AgentList(
-        agents=[agent_public(a, auto_create=switches.get(a.key, False)) for a in agents],
+        agents=[
+            agent_public(localized(a, language), auto_create=switches.get(a.key, False))
+            for a in agents
+        ],
         offline=not settings.llm_enabled,
     )
 
@@ -66,12 +77,10 @@ async def list_conversation_messages(
 ) -> Response:
     """Oldest first. Without a cursor: the newest page of the conversation."""
     if before and after:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Use either before or after, not both"
-        )
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorCode.CONFLICTING_CURSORS)
     agent = await agents.find(user_id=user["_id"], key=key)
     if agent is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Agent not found")
+        raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.AGENT_NOT_FOUND, key=key)
     page = await page_messages(
         db=db,
         user_id=user["_id"],
@@ -82,7 +91,7 @@ async def list_conversation_messages(
         after=after,
     )
     if page is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Message not found")
+        raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.MESSAGE_NOT_FOUND)
     messages, has_more = page
     # The payloads are built by `to_event` already; validating them again into a
     # MessagePage and re-encoding through FastAPI's generic path was most of this

@@ -17,6 +17,7 @@ from agents_backend.bots.keys import BotChats
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import store as messages
+from agents_backend.chat.history import conversation_language
 from agents_backend.chat.reply import ReplyRun, ReplyServices, Route
 from agents_backend.chat.responders import OpenAIResponder, Responder
 from agents_backend.chat.summary import summarize
@@ -24,12 +25,14 @@ from agents_backend.contract import (
     AutoCreateAck,
     AutoCreateUpdatedEvent,
     ConversationPayload,
+    ErrorCode,
     OkAck,
     SendAck,
     SendPayload,
     SetAutoCreatePayload,
     SummaryEvent,
 )
+from agents_backend.core import i18n
 from agents_backend.core.database import Database
 from agents_backend.core.emitter import Ack, Emitter
 from agents_backend.core.errors import AgentError
@@ -115,10 +118,7 @@ class AgentCore:
             agent.key,
             payload.contact_id,
         ):
-            raise AgentError(
-                "client_message_id_reused",
-                "This clientMessageId was already used for another conversation.",
-            )
+            raise AgentError(ErrorCode.CLIENT_MESSAGE_ID_REUSED, language=i18n.pick(nlu.language))
         if created:
             await emitter.to_user(user.id, message.to_event())
         # A new message is stored already claimed (generating); a resend claims it only
@@ -131,27 +131,16 @@ class AgentCore:
     def _admit(self, payload: SendPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""
         if len(payload.message) > self._limits.max_message_chars:
-            raise AgentError(
-                "message_too_long",
-                f"Message is longer than {self._limits.max_message_chars} characters.",
-            )
+            raise AgentError(ErrorCode.MESSAGE_TOO_LONG, max=self._limits.max_message_chars)
         if len(self._replies) >= self._limits.max_concurrent_replies:
             # The person's message was never taken, and the client can send it again
             # (same clientMessageId) shortly.
-            raise AgentError(
-                "busy",
-                "The agents are answering too many messages right now; "
-                "please send yours again in a few seconds.",
-                retry_after=1,
-            )
+            raise AgentError(ErrorCode.BUSY, retry_after=1)
 
     async def _check_budget(self, user: SessionUser) -> None:
         budget = self._limits.daily_token_budget
         if budget and await tokens_used_today(db=self._db, user_id=user.id) >= budget:
-            raise AgentError(
-                "token_budget_exceeded",
-                "You have used today's AI budget; it renews at midnight UTC.",
-            )
+            raise AgentError(ErrorCode.TOKEN_BUDGET_EXCEEDED)
 
     def _track(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -211,7 +200,7 @@ class AgentCore:
                 messages=history, chat=self._route(agent).chat, model=model
             )
         except LLMError as exc:
-            raise AgentError(exc.code, exc.message) from exc
+            raise AgentError(exc.code, language=conversation_language(history)) from exc
         self._record_usage(user, model, usage)
         summary = SummaryEvent(
             agent_key=agent.key, contact_id=payload.contact_id, summary=text, offline=offline

@@ -9,6 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agents_backend.contract import ErrorCode
+from agents_backend.core.errors import error_text
+from agents_backend.core.http_errors import language_from_headers
+
 
 class BodyTooLargeError(Exception):
     pass
@@ -25,7 +29,7 @@ class MaxBodySizeMiddleware:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
         started = False
@@ -48,12 +52,16 @@ class MaxBodySizeMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLargeError:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Any) -> None:
-        body = json.dumps(
-            {"detail": f"Request body is larger than {self.max_bytes} bytes"}
-        ).encode()
+    async def _refuse(self, scope: dict[str, Any], send: Any) -> None:
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope.get("headers") or []
+        }
+        code = ErrorCode.BODY_TOO_LARGE
+        text = error_text(language_from_headers(headers), code, {"max": self.max_bytes})
+        body = json.dumps({"detail": text, "code": code.value}).encode()
         await send(
             {
                 "type": "http.response.start",

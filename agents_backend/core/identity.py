@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents_backend.contract import Language
 from agents_backend.core.rooms import session_room, user_room
 
 
@@ -24,6 +25,9 @@ class SessionUser:
     family_id: str | None = None
     expires_at: float = float("inf")
     checked_at: float = 0.0
+    # What the server writes to this person in when no conversation says otherwise:
+    # the account's preferred language, else the browser's; refreshed with the session.
+    language: Language = "en"
 
     @property
     def room(self) -> str:

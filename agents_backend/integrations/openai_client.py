@@ -22,6 +22,7 @@ from openai import AsyncOpenAI
 from openai._vendor.httpx_aiohttp import AiohttpTransport
 from openai.types.chat import ChatCompletionMessageParam
 
+from agents_backend.contract import ErrorCode
 from agents_backend.core.metrics import LLM_ERRORS, LLM_LATENCY, TOKENS
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ class TokenUsage:
 class LLMError(Exception):
     """A model call that failed after the SDK's own retries."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        """`message` is for the logs; the person reads `code`'s text in their language."""
         super().__init__(message)
         self.code = code
         self.message = message
@@ -105,19 +107,28 @@ class _QuotaAwareTransport(AiohttpTransport):
 def _as_llm_error(exc: openai.OpenAIError) -> LLMError:
     if isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota":
         return LLMError(
-            "llm_quota", "AI unavailable: the AI provider's quota for this account is used up."
+            ErrorCode.LLM_QUOTA,
+            "AI unavailable: the AI provider's quota for this account is used up.",
         )
     if isinstance(exc, openai.APITimeoutError):
-        return LLMError("llm_timeout", "The AI model took too long to answer. Please try again.")
+        return LLMError(
+            ErrorCode.LLM_TIMEOUT, "The AI model took too long to answer. Please try again."
+        )
     if isinstance(exc, openai.RateLimitError):
-        return LLMError("llm_rate_limited", "The AI model is busy right now. Please try again.")
+        return LLMError(
+            ErrorCode.LLM_RATE_LIMITED, "The AI model is busy right now. Please try again."
+        )
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return LLMError("llm_auth", "The AI model refused this server's credentials.")
+        return LLMError(ErrorCode.LLM_AUTH, "The AI model refused this server's credentials.")
     if isinstance(exc, openai.APIConnectionError):
-        return LLMError("llm_unavailable", "The AI model could not be reached. Please try again.")
+        return LLMError(
+            ErrorCode.LLM_UNAVAILABLE, "The AI model could not be reached. Please try again."
+        )
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
-        return LLMError("llm_unavailable", "The AI model failed to answer. Please try again.")
-    return LLMError("llm_error", "The AI model could not answer this message.")
+        return LLMError(
+            ErrorCode.LLM_UNAVAILABLE, "The AI model failed to answer. Please try again."
+        )
+    return LLMError(ErrorCode.LLM_ERROR, "The AI model could not answer this message.")
 
 
 def _params(messages: Sequence[PromptMessage]) -> list[ChatCompletionMessageParam]:
@@ -157,7 +168,7 @@ class _SSEParser:
                 continue
             if chunk.get("error"):
                 logger.warning("chat stream reported an error event")
-                raise LLMError("llm_error", "The AI model could not answer this message.")
+                raise LLMError(ErrorCode.LLM_ERROR, "The AI model could not answer this message.")
             choices = chunk.get("choices")
             if choices:
                 content = (choices[0].get("delta") or {}).get("content")
@@ -245,10 +256,12 @@ class OpenAIChat:
             raise _as_llm_error(exc) from exc
         except httpx2.TimeoutException as exc:  # a stalled stream: the SDK does not wrap these
             logger.warning("chat stream stalled: %s", type(exc).__name__)
-            raise LLMError("llm_timeout", "The AI model stopped answering mid-reply.") from exc
+            raise LLMError(
+                ErrorCode.LLM_TIMEOUT, "The AI model stopped answering mid-reply."
+            ) from exc
         except httpx2.HTTPError as exc:
             logger.warning("chat stream broke: %s", type(exc).__name__)
-            raise LLMError("llm_unavailable", "The AI model's reply was cut off.") from exc
+            raise LLMError(ErrorCode.LLM_UNAVAILABLE, "The AI model's reply was cut off.") from exc
 
     async def complete(
         self,
@@ -291,9 +304,13 @@ class OpenAIChat:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LLMError("llm_bad_output", "The AI model returned malformed JSON.") from exc
+            raise LLMError(
+                ErrorCode.LLM_BAD_OUTPUT, "The AI model returned malformed JSON."
+            ) from exc
         if not isinstance(data, dict):
-            raise LLMError("llm_bad_output", "The AI model returned JSON that is not an object.")
+            raise LLMError(
+                ErrorCode.LLM_BAD_OUTPUT, "The AI model returned JSON that is not an object."
+            )
         return data, usage
 
     async def close(self) -> None:

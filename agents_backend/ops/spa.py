@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
+
+from agents_backend.contract import ErrorCode
+from agents_backend.core.http_errors import ApiError
 
 _HASHED_ASSET_CACHE = "public, max-age=31536000, immutable"
 
@@ -31,4 +34,4 @@ def mount_spa(app: FastAPI, root: Path) -> None:
         # paths are the SPA's routes only for a browser, and stay JSON 404s for APIs.
         if not path or "text/html" in request.headers.get("accept", ""):
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
-        raise HTTPException(status_code=404, detail="Not Found")
+        raise ApiError(404, ErrorCode.NOT_FOUND)

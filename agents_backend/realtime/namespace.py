@@ -18,23 +18,32 @@ import socketio
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
-from agents_backend.auth.service import NotAuthenticatedError, authenticate, session_is_active
+from agents_backend.auth.service import (
+    NotAuthenticatedError,
+    authenticate,
+    preferred_language,
+    session_is_active,
+)
 from agents_backend.chat.service import AgentCore
 from agents_backend.contract import (
     AckError,
     AgentErrorEvent,
     ConversationPayload,
     ErrorBody,
+    ErrorCode,
+    Language,
     ScheduleConfirmPayload,
     SendPayload,
     ServerPayload,
     SessionEndedEvent,
     SetAutoCreatePayload,
 )
+from agents_backend.core import i18n
 from agents_backend.core.config import Settings
 from agents_backend.core.database import Database
-from agents_backend.core.errors import AgentError
+from agents_backend.core.errors import AgentError, error_text
 from agents_backend.core.identity import SessionUser
+from agents_backend.core.issues import describe_issues
 from agents_backend.core.logs import CORRELATION_ID, new_correlation_id
 from agents_backend.core.metrics import CONNECTED_SOCKETS
 from agents_backend.core.rate_limits import RateLimits
@@ -49,11 +58,8 @@ SESSION_RECHECK_SECONDS = 10.0
 _EXPIRY_MARGIN_SECONDS = 0.5
 
 
-class SessionEndedError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class SessionEndedError(AgentError):
+    """The socket's session is over: the person is told, then the socket is closed."""
 
 
 Ack = dict[str, Any]
@@ -65,12 +71,23 @@ def handler_name(event: str) -> str:
     return "on_" + event.replace(":", "_").replace("-", "_")
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors()[:5]:
-        where = ".".join(str(part) for part in item["loc"]) or "payload"
-        parts.append(f"{where}: {item['msg']}")
-    return "; ".join(parts)
+def connect_language(environ: dict[str, Any], auth: Any) -> Language:
+    """Before the account is known: the language the client says it shows (the SPA sends
+    its own in `auth.language`), else the browser's `Accept-Language`."""
+    sent = auth.get("language") if isinstance(auth, dict) else None
+    header = environ.get("HTTP_ACCEPT_LANGUAGE")
+    return i18n.pick(sent, i18n.from_accept_language(header if isinstance(header, str) else None))
+
+
+def refused(language: Language, code: ErrorCode, retry_after: int | None = None) -> Exception:
+    """A refused connection: `connect_error` with the text as its message and the code
+    (and when to try again) in its data: socket.io-client's `err.message`, `err.data`."""
+    data: dict[str, object] = {"code": code.value}
+    if retry_after is not None:
+        data["retryAfter"] = retry_after
+    text = error_text(language, code, {"seconds": retry_after} if retry_after else None)
+    error: Exception = socketio.exceptions.ConnectionRefusedError(text, data)
+    return error
 
 
 class AgentNamespace(socketio.AsyncNamespace):
@@ -100,45 +117,51 @@ class AgentNamespace(socketio.AsyncNamespace):
             self, handler_name(event), None
         )
         if handler is None or not event.startswith("agent:"):
-            return await self._refuse(sid, data, "unknown_event", f"Unknown event '{event}'.")
+            return await self._refuse(sid, data, AgentError(ErrorCode.UNKNOWN_EVENT, event=event))
         try:
             await self._check_session(sid)
             return await handler(sid, data)
         except SessionEndedError as exc:
-            ack = await self._refuse(sid, data, exc.code, exc.message)
+            ack = await self._refuse(sid, data, exc)
             await self.disconnect(sid)
             return ack
         except ValidationError as exc:
-            return await self._refuse(sid, data, "invalid_payload", describe_validation_error(exc))
+            details = describe_issues(exc.errors(), await self._language(sid))
+            return await self._refuse(
+                sid, data, AgentError(ErrorCode.INVALID_PAYLOAD, details=details)
+            )
         except AgentError as exc:
-            return await self._refuse(sid, data, exc.code, exc.message, exc.retry_after)
+            return await self._refuse(sid, data, exc)
         except PyMongoError:
             logger.exception("database failure in %s", event)
-            return await self._refuse(
-                sid, data, "unavailable", "The database is unavailable; please try again shortly."
-            )
+            return await self._refuse(sid, data, AgentError(ErrorCode.UNAVAILABLE))
         except Exception:
             logger.exception("unexpected failure in %s", event)
-            return await self._refuse(sid, data, "internal", "Something went wrong on our side.")
+            return await self._refuse(sid, data, AgentError(ErrorCode.INTERNAL))
 
-    async def _refuse(
-        self, sid: str, data: Any, code: str, message: str, retry_after: int | None = None
-    ) -> Ack:
+    async def _language(self, sid: str) -> Language:
+        user = (await self.get_session(sid)).get("user")
+        return user.language if isinstance(user, SessionUser) else i18n.DEFAULT_LANGUAGE
+
+    async def _refuse(self, sid: str, data: Any, error: AgentError) -> Ack:
+        """`agent:error` to this socket and the error ack, in the conversation's language
+        when the error knows it, else the person's."""
         scope = data if isinstance(data, dict) else {}
 
         def scoped(key: str) -> str | None:
             value = scope.get(key)
             return value if isinstance(value, str) else None
 
-        error = AgentErrorEvent(
+        text = error.text(error.language or await self._language(sid))
+        event = AgentErrorEvent(
             agent_key=scoped("agentKey"),
             contact_id=scoped("contactId"),
-            error=message,
-            code=code,
-            retry_after=retry_after,
+            error=text,
+            code=error.code,
+            retry_after=error.retry_after,
         )
-        await self.emit(error.event, error.to_wire(), to=sid)
-        body = ErrorBody(code=code, message=message, retry_after=retry_after)
+        await self.emit(event.event, event.to_wire(), to=sid)
+        body = ErrorBody(code=error.code, message=text, retry_after=error.retry_after)
         return AckError(error=body).to_wire()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -148,11 +171,10 @@ class AgentNamespace(socketio.AsyncNamespace):
         # reader (a class engine.io builds per request) is never read again.
         environ.pop("wsgi.input", None)
         address = str(environ.get("REMOTE_ADDR") or "unknown")
+        language = connect_language(environ, auth)
         verdict = await self._services.get(RateLimits).connections_per_ip.hit(address)
         if not verdict.allowed:
-            raise socketio.exceptions.ConnectionRefusedError(
-                f"too many connections; retry in {verdict.retry_after} s"
-            )
+            raise refused(language, ErrorCode.TOO_MANY_CONNECTIONS, verdict.retry_after)
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             found = await authenticate(
@@ -161,9 +183,9 @@ class AgentNamespace(socketio.AsyncNamespace):
                 db=self._services.get(Database),
             )
         except NotAuthenticatedError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(str(exc)) from exc
+            raise refused(language, ErrorCode.UNAUTHENTICATED) from exc
         except PyMongoError as exc:
-            raise socketio.exceptions.ConnectionRefusedError("service unavailable") from exc
+            raise refused(language, ErrorCode.UNAVAILABLE) from exc
         user, claims = found.user, found.claims
         session_user = SessionUser(
             id=user["_id"],
@@ -172,6 +194,7 @@ class AgentNamespace(socketio.AsyncNamespace):
             family_id=claims.family_id,
             expires_at=claims.expires_at.timestamp(),
             checked_at=time.time(),
+            language=i18n.pick(user.get("preferred_language"), language),
         )
         await self.save_session(sid, {"user": session_user})
         await self.enter_room(sid, session_user.room)
@@ -211,12 +234,16 @@ class AgentNamespace(socketio.AsyncNamespace):
         user = await self._user(sid)
         now = time.time()
         if user.expires_at <= now:
-            raise SessionEndedError("token_expired", "Your session expired; sign in again.")
+            raise SessionEndedError(ErrorCode.TOKEN_EXPIRED)
         if user.family_id is None or now - user.checked_at < SESSION_RECHECK_SECONDS:
             return
-        if not await session_is_active(db=self._services.get(Database), family_id=user.family_id):
-            raise SessionEndedError("session_ended", "You were signed out; sign in again.")
-        await self.save_session(sid, {"user": dataclasses.replace(user, checked_at=now)})
+        db = self._services.get(Database)
+        if not await session_is_active(db=db, family_id=user.family_id):
+            raise SessionEndedError(ErrorCode.SESSION_ENDED)
+        # A language chosen in another tab (PATCH /auth/me) reaches this socket here.
+        chosen = await preferred_language(db=db, user_id=user.id)
+        refreshed = dataclasses.replace(user, checked_at=now, language=chosen or user.language)
+        await self.save_session(sid, {"user": refreshed})
 
     async def end_sessions(self, room: str, reason: str) -> None:
         """Tells every socket in the room (on every process) and closes the local ones."""
@@ -240,7 +267,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         session = await self.get_session(sid)
         user = session.get("user")
         if not isinstance(user, SessionUser):  # pragma: no cover - connect always sets it
-            raise AgentError("unauthenticated", "This connection is not signed in.")
+            raise AgentError(ErrorCode.UNAUTHENTICATED)
         return user
 
     async def to_user(self, user_id: str, payload: ServerPayload) -> None:
@@ -255,9 +282,9 @@ class AgentNamespace(socketio.AsyncNamespace):
         verdict = await self._services.get(RateLimits).messages_per_user.hit(user.id)
         if not verdict.allowed:
             raise AgentError(
-                "rate_limited",
-                f"You are sending messages too fast; try again in {verdict.retry_after} s.",
+                ErrorCode.RATE_LIMITED,
                 retry_after=verdict.retry_after,
+                seconds=verdict.retry_after,
             )
         return await self._services.get(AgentCore).send(user, payload, self)
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo.errors import PyMongoError
 
+from agents_backend.contract import ErrorCode
 from agents_backend.core.database import Database, Document
 from agents_backend.core.errors import AgentError
 from agents_backend.integrations.calendar.backend import (
@@ -48,9 +49,7 @@ class Reservation:
 
 
 def slot_taken() -> AgentError:
-    return AgentError(
-        "slot_taken", "That time was just booked by someone else; please pick another slot."
-    )
+    return AgentError(ErrorCode.SLOT_TAKEN)
 
 
 class BookingSaga:
@@ -69,10 +68,7 @@ class BookingSaga:
             return await self._backend.busy(calendar_id, window)
         except CalendarError as exc:
             logger.warning("calendar busy lookup failed: %s", exc.message)
-            raise AgentError(
-                "calendar_unavailable",
-                "The calendar is unavailable right now; please try again in a moment.",
-            ) from exc
+            raise AgentError(ErrorCode.CALENDAR_UNAVAILABLE) from exc
 
     async def reserve(self, wanted: Reservation) -> Document:
         """Step 1: holds the slot, or raises `slot_taken`; never a read-then-write check."""
@@ -102,11 +98,7 @@ class BookingSaga:
         except CalendarError as exc:
             logger.warning("booking %s: calendar refused: %s", booking_id, exc.message)
             await bookings.release(db=self._db, booking_id=booking_id, reason=exc.message)
-            raise AgentError(
-                "calendar_unavailable",
-                "The calendar could not book this meeting, so nothing was booked; "
-                "please try again in a moment.",
-            ) from exc
+            raise AgentError(ErrorCode.CALENDAR_UNAVAILABLE) from exc
         except BaseException:
             await bookings.release(db=self._db, booking_id=booking_id, reason="interrupted")
             raise
@@ -149,10 +141,6 @@ class BookingSaga:
             try:
                 await self._backend.delete_event(booking["calendar_id"], booking["external_id"])
             except CalendarError as exc:
-                raise AgentError(
-                    "calendar_unavailable",
-                    "The calendar could not cancel this meeting; it is still booked. "
-                    "Please try again in a moment.",
-                ) from exc
+                raise AgentError(ErrorCode.CALENDAR_CANCEL_FAILED) from exc
         cancelled = await bookings.cancel(db=self._db, booking_id=booking["_id"])
         return cancelled or booking

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from agents_backend.auth.deps import CurrentUser
+from agents_backend.contract import ErrorCode
 from agents_backend.core.errors import AgentError
+from agents_backend.core.http_errors import ApiError
 from agents_backend.core.registry import service
 from agents_backend.scheduling.schemas import BookingEnvelope, BookingList, Slot, SlotList
 from agents_backend.scheduling.service import SchedulingService
@@ -21,14 +23,15 @@ router = APIRouter(prefix="/calendar", tags=["calendar"])
 SchedulingDep = Annotated[SchedulingService, Depends(service(SchedulingService))]
 
 _STATUS_BY_CODE = {
-    "agent_not_found": status.HTTP_404_NOT_FOUND,
-    "calendar_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+    ErrorCode.AGENT_NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    ErrorCode.CALENDAR_UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+    ErrorCode.CALENDAR_CANCEL_FAILED: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 
-def _http_error(exc: AgentError) -> HTTPException:
+def _http_error(exc: AgentError) -> ApiError:
     code = _STATUS_BY_CODE.get(exc.code, status.HTTP_422_UNPROCESSABLE_CONTENT)
-    return HTTPException(code, detail=exc.message)
+    return ApiError.from_agent_error(code, exc)
 
 
 @router.get("/available-slots", response_model=SlotList)
@@ -79,5 +82,5 @@ async def delete_calendar_event(
     except AgentError as exc:
         raise _http_error(exc) from exc
     if cancelled is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Booking not found")
+        raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.BOOKING_NOT_FOUND)
     return BookingEnvelope(event=cancelled)

@@ -14,17 +14,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from agents_backend.bots.builtin import localized
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import history as conversation
 from agents_backend.chat.models import ChatMessage
 from agents_backend.contract import (
     BookedEvent,
+    ErrorCode,
+    Language,
     ScheduleAck,
     ScheduleConfirmedEvent,
     ScheduleConfirmPayload,
     TaskCreatedEvent,
 )
+from agents_backend.core import i18n
 from agents_backend.core.database import Database, Document
 from agents_backend.core.emitter import Ack, Emitter
 from agents_backend.core.errors import AgentError
@@ -49,7 +53,7 @@ from agents_backend.tasks.service import AutoCreateSwitches, TaskSource, create_
 class _Hints:
     """What NLU understood earlier in the conversation (newest first wins)."""
 
-    language: str = "pt"
+    language: str | None = None
     email: str | None = None
     phone: str | None = None
     date: str | None = None
@@ -122,9 +126,7 @@ class SchedulingService:
     ) -> Ack:
         agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
         if not agent.scheduling_enabled:
-            raise AgentError(
-                "scheduling_disabled", f"The agent '{agent.key}' does not book meetings."
-            )
+            raise AgentError(ErrorCode.SCHEDULING_DISABLED, agent=agent.key)
         history = await conversation.recent(
             db=self._db,
             user_id=user.id,
@@ -133,21 +135,32 @@ class SchedulingService:
             limit=self._config.transcript_messages,
         )
         hints = _Hints.of(history)
-        wanted = await self._reservation(user, agent, payload, hints)
-        booking = await self._saga.reserve(wanted)
-        event = wording.event_request(
-            user=user,
-            agent=agent,
-            booking=booking,
-            history=history,
-            language=hints.language,
-            zone=self._zone,
-        )
-        confirmed = await self._saga.book(booking, event)
-        return await self._announce(user, agent, confirmed, hints.language, emitter)
+        # The conversation's language (what NLU heard), else the person's own.
+        language = i18n.pick(hints.language, user.language)
+        try:
+            wanted = await self._reservation(user, agent, payload, hints, language)
+            booking = await self._saga.reserve(wanted)
+            event = wording.event_request(
+                user=user,
+                agent=localized(agent, language),
+                booking=booking,
+                history=history,
+                language=language,
+                zone=self._zone,
+            )
+            confirmed = await self._saga.book(booking, event)
+        except AgentError as exc:
+            exc.told_in(language)
+            raise
+        return await self._announce(user, agent, confirmed, language, emitter)
 
     async def _reservation(
-        self, user: SessionUser, agent: AgentProfile, payload: ScheduleConfirmPayload, hints: _Hints
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        payload: ScheduleConfirmPayload,
+        hints: _Hints,
+        language: Language,
     ) -> Reservation:
         """What was asked (or what the conversation already told us), checked."""
         email = validation.email_address(payload.email or hints.email)
@@ -174,7 +187,7 @@ class SchedulingService:
             slot=slot,
             email=email,
             phone=phone,
-            language=hints.language,
+            language=language,
             now=now,
         )
 
@@ -183,7 +196,7 @@ class SchedulingService:
         user: SessionUser,
         agent: AgentProfile,
         booking: Document,
-        language: str,
+        language: Language,
         emitter: Emitter,
     ) -> Ack:
         """Every tab of the person sees the booking and its System message."""
@@ -207,7 +220,7 @@ class SchedulingService:
         user: SessionUser,
         agent: AgentProfile,
         booking: Document,
-        language: str,
+        language: Language,
         emitter: Emitter,
     ) -> None:
         """With auto-create on, a booked meeting is also a task (once per booking)."""
@@ -263,10 +276,7 @@ class SchedulingService:
 
     def _check_not_too_far(self, day: date, now: datetime, rules: SlotRules) -> None:
         if day > last_bookable_day(now, rules):
-            raise AgentError(
-                "date_too_far",
-                f"Meetings can be booked at most {rules.max_days_ahead} days ahead.",
-            )
+            raise AgentError(ErrorCode.DATE_TOO_FAR, days=rules.max_days_ahead)
 
     def _check_bookable(
         self, slot: Interval, day: date, duration: timedelta, rules: SlotRules, now: datetime
@@ -274,15 +284,7 @@ class SchedulingService:
         """Inside hours, on the offered grid, not past, with notice; busy time aside."""
         self._check_not_too_far(day, now, rules)
         if slot.start < now + rules.min_notice:
-            raise AgentError(
-                "slot_unavailable",
-                "That time has passed or is too soon"
-                f" (book at least {self._config.min_notice_minutes} minutes ahead).",
-            )
+            raise AgentError(ErrorCode.SLOT_UNAVAILABLE)
         offered = compute_slots(day=day, duration=duration, rules=rules, busy=(), now=now)
         if not is_offered(slot.start, offered):
-            raise AgentError(
-                "slot_unavailable",
-                "That time is outside the agent's working hours or not one of the offered "
-                "start times; pick one of the available slots.",
-            )
+            raise AgentError(ErrorCode.SLOT_UNAVAILABLE)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from agents_backend.contract import ErrorCode
 from agents_backend.core.errors import AgentError
 
 MIN_DURATION = 15
@@ -33,7 +34,7 @@ def parse_day(value: str | None, zone: ZoneInfo) -> date:
     a UTC date it would book the wrong day.
     """
     if not value:
-        raise AgentError("invalid_date", "Pick a date for the meeting (YYYY-MM-DD).")
+        raise AgentError(ErrorCode.INVALID_DATE)
     try:
         if _DATE_RE.match(value):
             return date.fromisoformat(value)
@@ -42,41 +43,34 @@ def parse_day(value: str | None, zone: ZoneInfo) -> date:
             return moment.astimezone(zone).date() if moment.tzinfo else moment.date()
         raise ValueError(value)
     except ValueError:
-        raise AgentError(
-            "invalid_date", f"'{value}' is not a valid date; use YYYY-MM-DD."
-        ) from None
+        raise AgentError(ErrorCode.INVALID_DATE) from None
 
 
 def parse_time(value: str | None) -> time:
     if not value:
-        raise AgentError("invalid_time", "Pick a time for the meeting (HH:MM).")
+        raise AgentError(ErrorCode.INVALID_TIME)
     try:
         if not _TIME_RE.match(value):
             raise ValueError(value)
         hour, minute = (int(part) for part in value.split(":"))
         return time(hour, minute)
     except ValueError:
-        raise AgentError(
-            "invalid_time", f"'{value}' is not a valid time; use HH:MM (24 hours)."
-        ) from None
+        raise AgentError(ErrorCode.INVALID_TIME) from None
 
 
 def duration(minutes: int) -> timedelta:
     if not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise AgentError(
-            "invalid_duration",
-            f"A meeting lasts between {MIN_DURATION} and {MAX_DURATION} minutes.",
-        )
+        raise AgentError(ErrorCode.INVALID_DURATION, min=MIN_DURATION, max=MAX_DURATION)
     return timedelta(minutes=minutes)
 
 
 def email_address(value: str | None) -> str:
     if not value:
-        raise AgentError("invalid_email", "An e-mail address is needed to send the invite.")
+        raise AgentError(ErrorCode.INVALID_EMAIL)
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise AgentError("invalid_email", f"'{value}' is not a valid e-mail address.") from None
+        raise AgentError(ErrorCode.INVALID_EMAIL) from None
 
 
 def phone_number(value: str | None) -> str | None:
@@ -88,9 +82,5 @@ def phone_number(value: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise AgentError(
-            "invalid_phone",
-            f"'{value}' is not a valid phone number; include the area code "
-            "(and +country code outside Brazil).",
-        )
+        raise AgentError(ErrorCode.INVALID_PHONE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

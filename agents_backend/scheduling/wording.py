@@ -1,5 +1,7 @@
 """How a booking reads: to the person (System message), to clients (JSON) and to the
-calendar (the event's title and description), in the conversation's language."""
+calendar (the event's title and description), in the conversation's language.
+
+The words are in the locale files (`booking.*`, `dates.*`)."""
 
 from __future__ import annotations
 
@@ -8,16 +10,11 @@ from zoneinfo import ZoneInfo
 
 from agents_backend.bots.models import AgentProfile
 from agents_backend.chat.models import ChatMessage
-from agents_backend.contract import BookedEvent
+from agents_backend.contract import BookedEvent, Language
+from agents_backend.core import i18n
 from agents_backend.core.database import Document
 from agents_backend.core.identity import SessionUser
 from agents_backend.integrations.calendar.backend import EventRequest, Interval
-
-_PT_WEEKDAYS = ("segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
-                "sábado", "domingo")  # fmt: skip
-_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")  # fmt: skip
 
 
 def hhmm(moment: datetime) -> str:
@@ -57,24 +54,29 @@ def slot_public(slot: Interval, zone: ZoneInfo) -> dict[str, str]:
     }
 
 
-def booked_text(booking: Document, language: str, zone: ZoneInfo) -> str:
+def long_date(day: datetime, language: Language) -> str:
+    """`December 3, 2026` / `3 de dezembro de 2026`."""
+    month = i18n.texts(language, "dates.months")[day.month - 1]
+    return i18n.text(language, "dates.date", day=day.day, monthName=month, year=day.year)
+
+
+def booked_text(booking: Document, language: Language, zone: ZoneInfo) -> str:
     start: datetime = booking["start"].astimezone(zone)
     end: datetime = booking["end"].astimezone(zone)
-    if language == "en":
-        when = (
-            f"{_EN_WEEKDAYS[start.weekday()]}, {_EN_MONTHS[start.month - 1]} {start.day}, "
-            f"{start.year}, {hhmm(start)}–{hhmm(end)} ({zone.key})"
-        )
-        return f"Meeting booked for {when}. Contact: {booking['email']}."
-    when = (
-        f"{_PT_WEEKDAYS[start.weekday()]}, {start:%d/%m/%Y}, das {hhmm(start)} às "
-        f"{hhmm(end)} ({zone.key})"
+    when = i18n.text(
+        language,
+        "booking.when",
+        weekday=i18n.texts(language, "dates.weekdays")[start.weekday()],
+        date=long_date(start, language),
+        start=hhmm(start),
+        end=hhmm(end),
+        zone=zone.key,
     )
-    return f"Reunião agendada para {when}. Contato: {booking['email']}."
+    return i18n.text(language, "booking.booked", when=when, email=booking["email"])
 
 
-def task_title(email: str, language: str) -> str:
-    return f"Reunião com {email}" if language == "pt" else f"Meeting with {email}"
+def task_title(email: str, language: Language) -> str:
+    return i18n.text(language, "booking.taskTitle", email=email)
 
 
 def event_request(
@@ -83,20 +85,22 @@ def event_request(
     agent: AgentProfile,
     booking: Document,
     history: list[ChatMessage],
-    language: str,
+    language: Language,
     zone: ZoneInfo,
 ) -> EventRequest:
     """The calendar event: who booked, through which agent, and the conversation."""
-    pt = language == "pt"
     lines = [
-        ("Reunião marcada pelo agente" if pt else "Meeting booked by the agent")
-        + f" {agent.name} ({agent.key}).",
-        f"{'Cliente' if pt else 'Customer'}: {user.name} <{booking['email']}>"
+        i18n.text(language, "booking.eventBookedBy", agent=agent.name, key=agent.key),
+        i18n.text(language, "booking.eventCustomer", name=user.name, email=booking["email"])
         + (f", {booking['phone']}" if booking["phone"] else ""),
         "",
-        "Conversa:" if pt else "Conversation:",
+        i18n.text(language, "booking.eventConversation"),
     ]
-    names = {"user": user.name, "agent": agent.name, "system": "System"}
+    names = {
+        "user": user.name,
+        "agent": agent.name,
+        "system": i18n.text(language, "booking.system"),
+    }
     lines += [f"{names.get(m.author, m.author)}: {m.text}" for m in history]
     return EventRequest(
         booking_id=str(booking["_id"]),
@@ -104,7 +108,7 @@ def event_request(
         start=booking["start"].astimezone(zone),
         end=booking["end"].astimezone(zone),
         timezone=zone.key,
-        summary=f"{'Reunião com' if pt else 'Meeting with'} {user.name} ({agent.name})",
+        summary=i18n.text(language, "booking.eventSummary", name=user.name, agent=agent.name),
         description="\n".join(lines)[:8000],
         attendee_email=booking["email"],
     )

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from agents_backend.auth.deps import CurrentUser
+from agents_backend.contract import ErrorCode
 from agents_backend.core.deps import DbDep
+from agents_backend.core.http_errors import ApiError, invalid_field
 from agents_backend.tasks import store as tasks
 from agents_backend.tasks.models import Task
 from agents_backend.tasks.schemas import TaskList, TaskPublic, TaskStatusName, TaskUpdate
@@ -21,7 +23,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 TaskId = Annotated[str, Path(min_length=1, max_length=64)]
 
-_NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, detail="Task not found")
+_NOT_FOUND = ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.TASK_NOT_FOUND)
 
 
 def task_public(task: Task) -> TaskPublic:
@@ -55,22 +57,10 @@ async def update_task(
 ) -> TaskPublic:
     sent = body.model_dump(include=body.model_fields_set)
     if not sent:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail="Send at least one of title, status, dueDate",
-        )
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorCode.EMPTY_UPDATE)
     for field in ("title", "status"):
         if field in sent and sent[field] is None:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                detail=[
-                    {
-                        "loc": ["body", field],
-                        "msg": f"{field} cannot be null",
-                        "type": "value_error",
-                    }
-                ],
-            )
+            raise invalid_field(("body", field), "not_null")
     if "due_date" in sent and sent["due_date"] is not None:
         sent["due_date"] = sent["due_date"].isoformat()
     task = await tasks.update_task(db=db, user_id=user["_id"], task_id=task_id, changes=sent)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 
 from agents_backend.auth.deps import CurrentUser
+from agents_backend.contract import ErrorCode
 from agents_backend.core.deps import DbDep, SettingsDep
+from agents_backend.core.http_errors import ApiError
 from agents_backend.usage.schemas import UsageReport, UsageRow
 from agents_backend.usage.service import totals_of, usage_fields
 from agents_backend.usage.store import usage_rows
@@ -26,9 +28,7 @@ Until = Annotated[date | None, Query(alias="to", description="Last UTC day, incl
 
 def day_range(since: date | None, until: date | None) -> tuple[str | None, str | None]:
     if since is not None and until is not None and since > until:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="'from' must not be after 'to'"
-        )
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorCode.INVALID_RANGE)
     return (
         since.isoformat() if since is not None else None,
         until.isoformat() if until is not None else None,

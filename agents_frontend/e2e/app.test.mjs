@@ -1,27 +1,9 @@
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { apiUser, launchBrowser, openAgent, sendMessage, shot, signUp, startBackend } from './harness.mjs'
+import { apiUser, openAgent, sendMessage, shot, signUp, sharedSession } from './harness.mjs'
 
-const TIMEOUT = 30_000
-let backend
-let browser
-
-before(async () => {
-  backend = await startBackend()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await backend?.stop()
-})
-
-async function newPage(options = {}) {
-  const context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 800 }, ...options })
-  const page = await context.newPage()
-  page.setDefaultTimeout(TIMEOUT)
-  return { context, page }
-}
+const session = sharedSession({ locale: 'pt-BR' })
+const newPage = (options) => session.newPage(options)
 
 function userTexts(page) {
   return page.locator('[data-test="message-user"] [data-test="message-text"]').allInnerTexts()
@@ -31,9 +13,9 @@ describe('the browser app against the real backend', () => {
   test('sign up, chat with sdr: own message, streamed reply, suggestions; reload keeps history', async () => {
     const { context, page } = await newPage()
     await shot(page, '00-blank').catch(() => {})
-    await page.goto(`${backend.url}/login`)
+    await page.goto(`${session.backend.url}/login`)
     await shot(page, '01-login')
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await openAgent(page, 'sdr')
     await shot(page, '02-chat-empty')
     // The first streamed chunk shows as a bubble still streaming, before the final copy.
@@ -75,7 +57,7 @@ describe('the browser app against the real backend', () => {
 
   test('asking for a meeting opens the slot picker; picking a slot books it', async () => {
     const { context, page } = await newPage()
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await openAgent(page, 'sdr')
     await sendMessage(page, 'Quero agendar uma reunião amanhã às 15h, meu email é ana@example.com')
     const picker = page.getByTestId('slot-picker')
@@ -95,7 +77,7 @@ describe('the browser app against the real backend', () => {
 
   test('a slot taken by someone else meanwhile shows the refusal and refreshes the slots', async () => {
     const { context, page } = await newPage()
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await openAgent(page, 'sdr')
     const slotsLoaded = page.waitForResponse((r) => r.url().includes('/calendar/available-slots') && r.status() === 200)
     await sendMessage(page, 'Quero agendar uma reunião amanhã, meu email é ana@example.com')
@@ -108,7 +90,7 @@ describe('the browser app against the real backend', () => {
     await wanted.click()
 
     // A second person books that very slot through their own socket, before the confirm.
-    const rival = await apiUser(backend.url)
+    const rival = await apiUser(session.backend.url)
     const booked = await rival.socket.timeout(15_000).emitWithAck('agent:schedule-confirm', {
       agentKey: 'sdr', contactId: 'rival', date, time, email: 'rival@example.com', phone: '',
     })
@@ -133,7 +115,7 @@ describe('the browser app against the real backend', () => {
 
   test('the auto-create switch shows the saved state, also after a reload', async () => {
     const { context, page } = await newPage()
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await openAgent(page, 'sdr')
     const input = page.getByTestId('auto-create').locator('input')
     assert.equal(await input.isChecked(), false)
@@ -155,7 +137,7 @@ describe('the browser app against the real backend', () => {
 
   test('create a custom bot and chat with it', async () => {
     const { context, page } = await newPage()
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await page.getByTestId('nav-bots').click()
     await page.getByTestId('new-bot').click()
     await page.getByTestId('bot-name').locator('input').fill('Bot de Vendas E2E')
@@ -179,7 +161,7 @@ describe('the browser app against the real backend', () => {
 
   test('bots: edit, clone from a template, clone, delete with confirmation', async () => {
     const { context, page } = await newPage()
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await page.getByTestId('nav-bots').click()
     const cards = page.locator('[data-test^="bot-"]').filter({ has: page.getByTestId('bot-edit') })
     const card = (name) => cards.filter({ has: page.getByText(name, { exact: true }) })
@@ -210,15 +192,15 @@ describe('the browser app against the real backend', () => {
 
     // Clone: a second bot with the same settings.
     await card('Agenda Editada').getByTestId('bot-clone').click()
-    await card('Agenda Editada (copy)').waitFor()
+    await card('Agenda Editada (cópia)').waitFor()
     await shot(page, '12-bots-after-clone')
 
     // Delete asks first; cancelling keeps the bot, confirming removes it (and from the list).
-    const copy = card('Agenda Editada (copy)')
+    const copy = card('Agenda Editada (cópia)')
     await copy.getByTestId('bot-delete').click()
     const dialog = page.getByTestId('delete-dialog')
     await dialog.waitFor()
-    assert.ok((await dialog.innerText()).includes('Agenda Editada (copy)'))
+    assert.ok((await dialog.innerText()).includes('Agenda Editada (cópia)'))
     await page.waitForTimeout(350) // let the dialog's fade-in finish for the screenshot
     await shot(page, '13-bot-delete-confirm')
     await dialog.getByRole('button', { name: 'Cancelar' }).click()
@@ -230,13 +212,13 @@ describe('the browser app against the real backend', () => {
     assert.equal(await card('Agenda Editada').count(), 1)
     await page.reload()
     await card('Agenda Editada').waitFor()
-    assert.equal(await card('Agenda Editada (copy)').count(), 0, 'the deletion is on the server')
+    assert.equal(await card('Agenda Editada (cópia)').count(), 0, 'the deletion is on the server')
     await context.close()
   })
 
   test('a dropped socket reconnects without lost or doubled messages; offline typing is sent once', async () => {
     const { context, page } = await newPage()
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await openAgent(page, 'support')
     await sendMessage(page, 'primeira mensagem')
     await page.locator('[data-test="message-agent"][data-status="sent"]').first().waitFor()
@@ -270,7 +252,7 @@ describe('the browser app against the real backend', () => {
 
   test('phone-sized screen in English', async () => {
     const { context, page } = await newPage({ locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
-    await signUp(page, backend.url)
+    await signUp(page, session.backend.url)
     await page.getByRole('button', { name: 'Open menu' }).click()
     await openAgent(page, 'sdr')
     await sendMessage(page, 'Hello there')

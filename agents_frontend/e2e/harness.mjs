@@ -3,9 +3,10 @@
 import { createServer as createHttpServer, request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { chromium, selectors } from 'playwright-core'
 import { io } from 'socket.io-client'
-import { artifacts } from './backend.mjs'
+import { artifacts, startBackend } from './backend.mjs'
 
 export { artifacts, frontendDir, repoDir, startBackend } from './backend.mjs'
 
@@ -266,4 +267,31 @@ export async function watchFor(page, testIds) {
     new MutationObserver(look).observe(document.body, { subtree: true, childList: true })
     look()
   }, testIds)
+}
+
+/**
+ * The backend and the browser a test file shares: started before its tests, stopped after
+ * them. `session.backend.url` is the app; `session.newPage(options)` opens a fresh context
+ * (desktop size unless told otherwise) with the tests' timeout.
+ */
+export function sharedSession(defaults = {}) {
+  const session = {
+    backend: null,
+    browser: null,
+    async newPage(options = {}) {
+      const context = await session.browser.newContext({ viewport: { width: 1280, height: 800 }, ...defaults, ...options })
+      const page = await context.newPage()
+      page.setDefaultTimeout(30_000)
+      return { context, page }
+    },
+  }
+  before(async () => {
+    session.backend = await startBackend()
+    session.browser = await launchBrowser()
+  })
+  after(async () => {
+    await session.browser?.close()
+    await session.backend?.stop()
+  })
+  return session
 }

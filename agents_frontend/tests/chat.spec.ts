@@ -102,7 +102,7 @@ describe('sending', () => {
     const app = await signedIn()
     const local = app.outbox.send(A, C, 'x'.repeat(4001))!
     await until(() => local.status === 'failed', 'the refusal')
-    expect(local.error).toBe('Message is longer than 4000 characters.')
+    expect(local.error).toBe('The message is longer than 4000 characters.')
     expect(app.conversations.conversation(A, C).error).toBeNull() // on the message, not a banner too
     expect(app.outbox.entries).toEqual([]) // refused for good: nothing to resend after a reload
 

@@ -51,7 +51,7 @@ async def test_duplicate_email_is_a_conflict_whatever_the_case(http: httpx.Async
     )
     assert first.status_code == 201
     assert again.status_code == 409
-    assert again.json()["detail"] == "Email already registered"
+    assert again.json() == {"detail": "This e-mail is already registered.", "code": "email_taken"}
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,11 @@ async def test_wrong_password_and_unknown_email_fail_the_same_way(http: httpx.As
     wrong = await http.post("/auth/login", json={"email": account.email, "password": "nope-nope"})
     unknown = await http.post("/auth/login", json={"email": new_email(), "password": "nope-nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"detail": "Incorrect email or password"}
+    assert wrong.json() == unknown.json()
+    assert wrong.json() == {
+        "detail": "Incorrect e-mail or password.",
+        "code": "invalid_credentials",
+    }
 
 
 async def test_passwords_longer_than_72_bytes_are_not_truncated(
@@ -183,7 +187,7 @@ async def test_me_refuses_missing_refresh_typed_expired_and_foreign_tokens(
     ):
         response = await http.get("/auth/me", headers=headers)
         assert response.status_code == 401, headers
-        assert response.json()["detail"] == "Invalid or expired access token"
+        assert response.json()["code"] == "unauthenticated"
     assert (await http.get("/auth/me", headers=account.headers)).status_code == 200
 
 

@@ -102,7 +102,7 @@ async def test_another_users_tasks_are_invisible_and_untouchable(
     assert await titles(stranger, agentKey="support") == set()
     patched = await call(stranger, "PATCH", f"/tasks/{task['id']}", {"status": "done"})
     assert patched.status_code == 404
-    assert patched.json()["detail"] == "Task not found"
+    assert patched.json() == {"detail": "Task not found.", "code": "task_not_found"}
     assert (await call(stranger, "DELETE", f"/tasks/{task['id']}")).status_code == 404
 
     mine = (await call(owner, "GET", "/tasks", contactId="ana", agentKey="support")).json()

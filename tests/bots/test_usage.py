@@ -73,7 +73,10 @@ async def test_usage_is_private_and_admins_read_everyones(
     assert (await call(other, "GET", "/usage")).json()["usage"] == []
     refused = await call(other, "GET", "/admin/usage")
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "Admin role required"
+    assert refused.json() == {
+        "detail": "Only an administrator can do this.",
+        "code": "admin_required",
+    }
 
     mongo_client[online_db_name]["users"].update_one(
         {"_id": other.user_id}, {"$set": {"role": "admin"}}

@@ -148,7 +148,8 @@ async def test_twenty_simultaneous_confirms_of_one_slot_make_exactly_one_booking
     losers = [a for a in answers if not a["ok"]]
     assert len(winners) == 1 and len(losers) == 19
     assert {a["error"]["code"] for a in losers} == {"slot_taken"}
-    assert "pick another slot" in losers[0]["error"]["message"]
+    assert losers[0]["error"]["code"] == "slot_taken"
+    assert "pick another one" in losers[0]["error"]["message"]
     errors = [e for _a, c in sockets for e in c.of("agent:error")]
     assert errors and all(e["code"] == "slot_taken" for e in errors)
     db = mongo_client[booking_db_name]
@@ -224,7 +225,8 @@ async def test_cancelling_frees_the_slot_and_another_users_booking_is_not_found(
             "/calendar/events", params={"includeCancelled": "true"}, headers=owner.headers
         )
 
-    assert foreign.status_code == 404 and foreign.json()["detail"] == "Booking not found"
+    assert foreign.status_code == 404
+    assert foreign.json() == {"detail": "Booking not found.", "code": "booking_not_found"}
     assert garbage.status_code == 404
     assert cancelled.status_code == 200
     assert cancelled.json()["event"]["status"] == "cancelled"
@@ -265,14 +267,15 @@ async def test_available_slots_answers_bad_queries_with_a_clear_422(
     assert (first["start"], first["end"]) == ("08:00", "08:30")
     assert first["startIso"] == f"{day}T08:00:00-03:00"
     assert first["endIso"] == f"{day}T08:30:00-03:00"
-    for response, words_in_detail in [
-        (bad_date, "not a valid date"),
-        (words, "YYYY-MM-DD"),
-        (short, "between 15 and 240"),
-        (long, "between 15 and 240"),
-        (far, "30 days ahead"),
+    for response, code, words_in_detail in [
+        (bad_date, "invalid_date", "valid date"),
+        (words, "invalid_date", "YYYY-MM-DD"),
+        (short, "invalid_duration", "between 15 and 240"),
+        (long, "invalid_duration", "between 15 and 240"),
+        (far, "date_too_far", "30 days ahead"),
     ]:
         assert response.status_code == 422, response.text
+        assert response.json()["code"] == code
         assert words_in_detail in response.json()["detail"]
     assert nobody.status_code == 404
     assert anonymous.status_code == 401

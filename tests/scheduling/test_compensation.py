@@ -104,7 +104,8 @@ async def test_a_failed_google_insert_releases_the_slot_and_tells_the_person(
         await failing.confirm(USER, payload(), inbox)
 
     assert raised.value.code == "calendar_unavailable"
-    assert "nothing was booked" in raised.value.message
+    assert "nothing was booked" in raised.value.text("en")
+    assert "nada foi marcado" in raised.value.text("pt-BR")
     assert inbox.events == []  # no confirmation, no System message
     assert await database.events.count_documents({"active": True}) == 0
     released = await database.events.find_one({})

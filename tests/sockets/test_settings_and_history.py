@@ -124,7 +124,8 @@ async def test_history_errors_are_clear(
             params={"before": "not-an-id"},
             headers=alice.headers,
         )
-    assert (unknown_agent.status_code, unknown_agent.json()["detail"]) == (404, "Agent not found")
+    assert (unknown_agent.status_code, unknown_agent.json()["code"]) == (404, "agent_not_found")
+    assert unknown_agent.json()["detail"] == "No agent 'nope' is available to you."
     assert no_token.status_code == 401
     assert bad_limit.status_code == 422
-    assert (bad_cursor.status_code, bad_cursor.json()["detail"]) == (404, "Message not found")
+    assert (bad_cursor.status_code, bad_cursor.json()["code"]) == (404, "message_not_found")

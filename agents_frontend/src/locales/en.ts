@@ -98,5 +98,6 @@ export default {
     newTitle: 'New bot',
     editTitle: 'Edit bot',
   },
+  tasks: { status: { open: 'Open', done: 'Done', cancelled: 'Cancelled' } },
   errors: { network: 'Cannot reach the server', generic: 'Something went wrong' },
 }

@@ -100,6 +100,7 @@ const ptBR: typeof en = {
     newTitle: 'Novo bot',
     editTitle: 'Editar bot',
   },
+  tasks: { status: { open: 'Aberta', done: 'Concluída', cancelled: 'Cancelada' } },
   errors: { network: 'Não foi possível falar com o servidor', generic: 'Algo deu errado' },
 }
 

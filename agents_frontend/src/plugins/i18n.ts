@@ -9,10 +9,16 @@ export const LOCALES: { value: AppLocale; title: string }[] = [
 ]
 const LOCALE_KEY = 'agents.locale'
 
+/** The language this browser was told to show, if it ever was. */
+export function savedLocale(): AppLocale | null {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(LOCALE_KEY) : null
+  return saved === 'en' || saved === 'pt-BR' ? saved : null
+}
+
 /** A saved choice wins; otherwise the browser's language (pt* -> pt-BR, else English). */
 export function initialLocale(): AppLocale {
-  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(LOCALE_KEY) : null
-  if (saved === 'en' || saved === 'pt-BR') return saved
+  const saved = savedLocale()
+  if (saved) return saved
   const languages = typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : []
   return languages.some((l) => l?.toLowerCase().startsWith('pt')) ? 'pt-BR' : 'en'
 }

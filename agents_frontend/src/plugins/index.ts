@@ -3,6 +3,7 @@ import { watch } from 'vue'
 import { createPinia } from 'pinia'
 
 import { i18n } from './i18n'
+import { followLanguage } from './language'
 import { router } from './router'
 import { socketPlugin } from './socket'
 import { vuetify } from './vuetify'
@@ -14,6 +15,7 @@ export function registerPlugins(app: App): void {
   app.use(pinia).use(i18n).use(vuetify)
   const auth = useAuthStore(pinia)
   auth.resume()
+  followLanguage(pinia)
   window.addEventListener('storage', (event) => {
     if (event.key === 'agents.session') auth.adoptFromStorage()
   })

@@ -6,6 +6,7 @@
  */
 import { effectScope, watch, type Plugin } from 'vue'
 import type { Pinia } from 'pinia'
+import { i18n } from '@/plugins/i18n'
 import type { AgentSocket } from '@/socket'
 import { useAuthStore } from '@/stores/auth'
 import { useCatalogueStore } from '@/stores/catalogue'
@@ -17,7 +18,11 @@ import { useOutboxStore } from '@/stores/outbox'
 const FRESH_MS = 5_000
 /** Pause before trying again after a refusal that is not about the token. */
 const RETRY_MS = 2_000
-const AUTH_REFUSAL = /token|authentication|unknown user/i
+/** What the server says when it refuses a handshake (`connect_error`'s `data`). */
+interface Refusal {
+  code?: string
+  retryAfter?: number
+}
 
 function useStores(pinia: Pinia) {
   return {
@@ -120,10 +125,10 @@ function createConnector(socket: AgentSocket, s: Stores) {
   }
 
   /** A refused handshake: a token problem is renewed (twice at most), anything else waits. */
-  function refused(message: string): void {
+  function refused(refusal: Refusal): void {
     refusals += 1
-    if (AUTH_REFUSAL.test(message) && refusals <= 2) return void renew('refused')
-    const wait = Number(/retry in (\d+)/.exec(message)?.[1] ?? 0) * 1000
+    if (refusal.code === 'unauthenticated' && refusals <= 2) return void renew('refused')
+    const wait = (refusal.retryAfter ?? 0) * 1000
     stopRetry()
     s.connection.markDisconnected(false)
     retry = setTimeout(() => void connect(), Math.max(wait, RETRY_MS * refusals))
@@ -158,7 +163,7 @@ function bindLifecycle(socket: AgentSocket, s: Stores, connector: Connector): vo
   })
   socket.on('connect_error', (error) => {
     if (socket.active) return s.connection.markDisconnected(false) // the client retries with backoff
-    connector.refused(error.message)
+    connector.refused((error as Error & { data?: Refusal }).data ?? {})
   })
 }
 
@@ -193,7 +198,8 @@ export function installSocket(socket: AgentSocket, pinia: Pinia): () => void {
   const s = useStores(pinia)
   s.connection.attach(socket)
   // A callback, so every (re)connection presents the current token, refreshed or not.
-  socket.auth = (cb) => cb({ token: s.auth.accessToken })
+  // The language lets a refusal be worded in the one the person reads.
+  socket.auth = (cb) => cb({ token: s.auth.accessToken, language: i18n.global.locale.value })
   const connector = createConnector(socket, s)
   const scope = effectScope(true)
   scope.run(() => {

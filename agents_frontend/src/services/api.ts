@@ -6,10 +6,13 @@ import type {
   CustomBot,
   CustomBotInput,
   MessagePage,
+  ProfileUpdate,
   TokenPair,
+  UserCreate,
   UserPublic,
 } from '@/types/api'
 import type { AgentMessageEvent, Task } from '@/types/events'
+import { i18n } from '@/plugins/i18n'
 
 /** `VITE_API_URL` when the SPA is served apart from the API; else the page's own origin. */
 export function apiBaseUrl(): string {
@@ -36,6 +39,9 @@ export const http: AxiosInstance = axios.create({ baseURL: apiBaseUrl(), timeout
 type RetriableConfig = InternalAxiosRequestConfig & { _retried?: boolean; _public?: boolean }
 
 http.interceptors.request.use((config: RetriableConfig) => {
+  // The server writes its answers (errors, built-in agents, templates) in this language
+  // unless the account chose one; the browser's own header may say another.
+  config.headers.set('Accept-Language', i18n.global.locale.value)
   const token = hooks.accessToken()
   if (token && !config._public) config.headers.set('Authorization', `Bearer ${token}`)
   return config
@@ -76,7 +82,7 @@ export function errorMessage(error: unknown): string {
 const publicRequest = { _public: true } as Record<string, unknown>
 
 export const authApi = {
-  async register(body: { name: string; email: string; password: string }): Promise<TokenPair> {
+  async register(body: UserCreate): Promise<TokenPair> {
     return (await http.post<TokenPair>('/auth/register', body, publicRequest)).data
   },
   async login(body: { email: string; password: string }): Promise<TokenPair> {
@@ -91,6 +97,9 @@ export const authApi = {
   },
   async me(): Promise<UserPublic> {
     return (await http.get<UserPublic>('/auth/me')).data
+  },
+  async updateMe(body: ProfileUpdate): Promise<UserPublic> {
+    return (await http.patch<UserPublic>('/auth/me', body)).data
   },
 }
 

@@ -95,8 +95,20 @@ export const useAuthStore = defineStore('auth', () => {
     persist()
   }
 
-  async function register(name: string, email: string, password: string): Promise<void> {
-    adopt(await authApi.register({ name, email, password }))
+  async function register(
+    name: string,
+    email: string,
+    password: string,
+    preferredLanguage?: UserPublic['preferredLanguage'],
+  ): Promise<void> {
+    adopt(await authApi.register({ name, email, password, preferredLanguage }))
+  }
+
+  /** The account as the server now has it (after a profile change). */
+  function updateUser(next: UserPublic): void {
+    if (!user.value || user.value.id !== next.id) return
+    user.value = next
+    persist()
   }
 
   async function login(email: string, password: string): Promise<void> {
@@ -175,6 +187,7 @@ export const useAuthStore = defineStore('auth', () => {
     sessionExpired,
     isAuthenticated,
     register,
+    updateUser,
     login,
     logout,
     refresh,

@@ -4,7 +4,15 @@
  */
 import type * as Wire from './wire'
 
-export type { AgentList, AgentPublic, TokenPair, UserPublic } from './wire'
+export type {
+  AgentList,
+  AgentPublic,
+  ErrorResponse,
+  ProfileUpdate,
+  TokenPair,
+  UserCreate,
+  UserPublic,
+} from './wire'
 
 export type AvailableSlot = Wire.Slot
 export type AvailableSlots = Wire.SlotList

@@ -2,6 +2,67 @@
  * features' schemas.py). Do not edit: run `npm run types` after changing a model. */
 
 /**
+ * Every failure a client can be told about. Stable: clients branch on these, and each
+ * has a text in every locale (`core/locales/*.json`, `errors.<code>`), which a test
+ * checks.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ErrorCode".
+ */
+export type ErrorCode =
+  | 'invalid_payload'
+  | 'invalid_request'
+  | 'unknown_event'
+  | 'body_too_large'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'rate_limited'
+  | 'too_many_connections'
+  | 'unavailable'
+  | 'internal'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'invalid_refresh_token'
+  | 'email_taken'
+  | 'wrong_password'
+  | 'admin_required'
+  | 'token_expired'
+  | 'session_ended'
+  | 'agent_not_found'
+  | 'message_not_found'
+  | 'message_too_long'
+  | 'client_message_id_reused'
+  | 'busy'
+  | 'token_budget_exceeded'
+  | 'conflicting_cursors'
+  | 'llm_timeout'
+  | 'llm_rate_limited'
+  | 'llm_quota'
+  | 'llm_auth'
+  | 'llm_unavailable'
+  | 'llm_bad_output'
+  | 'llm_error'
+  | 'bot_not_found'
+  | 'bot_key_unreadable'
+  | 'model_not_allowed'
+  | 'scheduling_disabled'
+  | 'invalid_date'
+  | 'invalid_time'
+  | 'invalid_duration'
+  | 'invalid_email'
+  | 'invalid_phone'
+  | 'date_too_far'
+  | 'slot_unavailable'
+  | 'slot_taken'
+  | 'calendar_unavailable'
+  | 'calendar_cancel_failed'
+  | 'booking_not_found'
+  | 'task_not_found'
+  | 'task_not_created'
+  | 'empty_update'
+  | 'invalid_range'
+
+/**
  * Generated from agents_backend (python -m agents_backend.wire_schema).
  */
 export interface Wire {
@@ -20,7 +81,10 @@ export interface AckError {
  * via the `definition` "ErrorBody".
  */
 export interface ErrorBody {
-  code: string
+  code: ErrorCode
+  /**
+   * What went wrong, in the person's language.
+   */
   message: string
   retryAfter?: number | null
 }
@@ -32,10 +96,7 @@ export interface ErrorBody {
  */
 export interface AgentErrorEvent {
   agentKey: string | null
-  /**
-   * Stable: clients branch and translate on it.
-   */
-  code: string
+  code: ErrorCode
   contactId: string | null
   /**
    * What went wrong, in the person's language.
@@ -625,11 +686,46 @@ export interface ConversationPayload {
   contactId: string
 }
 /**
+ * Every REST error body: a text in the person's language (a 422 lists each field's
+ * problem instead) and the stable code.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ErrorResponse".
+ */
+export interface ErrorResponse {
+  code: ErrorCode
+  detail: string | FieldIssue[]
+}
+/**
+ * One field's problem in a 422: where (`["body", "email"]`), what, and its kind.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "FieldIssue".
+ */
+export interface FieldIssue {
+  loc: (string | number)[]
+  /**
+   * In the person's language.
+   */
+  msg: string
+  type: string
+}
+/**
  * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "OkAck".
  */
 export interface OkAck {
   ok: true
+}
+/**
+ * PATCH /auth/me: what a person may change about themselves without a password.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ProfileUpdate".
+ */
+export interface ProfileUpdate {
+  name?: string | null
+  preferredLanguage?: ('pt-BR' | 'en') | null
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -806,7 +902,7 @@ export interface Task {
   id: string
   source: string
   sourceMessageId: string | null
-  status: string
+  status: 'open' | 'done' | 'cancelled'
   title: string
   updatedAt: string
 }
@@ -872,10 +968,14 @@ export interface TokenPair {
  * via the `definition` "UserPublic".
  */
 export interface UserPublic {
-  created_at: string
+  createdAt: string
   email: string
   id: string
   name: string
+  /**
+   * The language the server writes to this person in; null: the browser's.
+   */
+  preferredLanguage: ('pt-BR' | 'en') | null
   role: string
 }
 /**
@@ -928,6 +1028,19 @@ export interface UsageRow {
   promptTokens: number
   requests: number
   totalTokens: number
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "UserCreate".
+ */
+export interface UserCreate {
+  email: string
+  name: string
+  password: string
+  /**
+   * Default: the request's Accept-Language, else English.
+   */
+  preferredLanguage?: ('pt-BR' | 'en') | null
 }
 
 /** Every server -> client event and its payload (socket.io-client's first type parameter). */
