@@ -84,6 +84,8 @@ class ErrorCode(StrEnum):
     LLM_UNAVAILABLE = "llm_unavailable"
     LLM_BAD_OUTPUT = "llm_bad_output"
     LLM_ERROR = "llm_error"
+    REPLY_INTERRUPTED = "reply_interrupted"
+    REPLY_FAILED = "reply_failed"
     # bots
     BOT_NOT_FOUND = "bot_not_found"
     BOT_KEY_UNREADABLE = "bot_key_unreadable"
@@ -226,6 +228,12 @@ class StreamEvent(Conversation):
     event = ServerEvent.STREAM
     id: str = Field(description="The id the finished reply will have.")
     delta: str
+    seq: int = Field(description="0, 1, 2... per attempt: a gap or a repeat shows.")
+    attempt: int = Field(
+        default=1,
+        description="Which attempt streams: a higher one than the bubble shows restarts "
+        "its text (the earlier attempt's process died and another took the reply over).",
+    )
 
 
 class SuggestionsEvent(Conversation):

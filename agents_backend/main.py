@@ -44,7 +44,9 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
         json=CODEC,
         serializer=OrjsonPacket,
     )
-    server.register_namespace(AgentNamespace(runtime.registry, runtime.sessions))
+    namespace = AgentNamespace(runtime.registry, runtime.sessions)
+    server.register_namespace(namespace)
+    runtime.attach_emitter(namespace)
     return server
 
 

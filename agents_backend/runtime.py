@@ -8,6 +8,7 @@ choices a deployment makes (which calendar, which responder) are made here.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -20,11 +21,13 @@ from redis.exceptions import RedisError
 from agents_backend.bots.builtin import BUILTIN_AGENTS
 from agents_backend.bots.keys import BotChats
 from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat.recovery import ReplySweeper
 from agents_backend.chat.responders import OfflineResponder, OpenAIResponder, Responder
 from agents_backend.chat.service import AgentCore, CoreLimits
 from agents_backend.core.config import Settings
 from agents_backend.core.crypto import Cipher
 from agents_backend.core.database import Database
+from agents_backend.core.emitter import Emitter
 from agents_backend.core.rate_limits import RateLimits, build_rate_limits
 from agents_backend.core.readiness import ReadinessChecks
 from agents_backend.core.registry import Registry
@@ -91,6 +94,7 @@ def core_limits(settings: Settings) -> CoreLimits:
         daily_token_budget=settings.daily_token_budget,
         max_concurrent_replies=settings.max_concurrent_replies,
         stream_interval=settings.stream_interval_ms / 1000,
+        lease_seconds=settings.reply_lease_seconds,
     )
 
 
@@ -102,6 +106,12 @@ class Runtime:
         # `sessions` when it is built.
         self.sessions = LiveSessions()
         self._redis: redis.Redis | None = None
+        # The socket side, which delivers what no socket event started (a reply taken
+        # over from a process that died); main.py attaches it.
+        self._emitter: Emitter | None = None
+
+    def attach_emitter(self, emitter: Emitter) -> None:
+        self._emitter = emitter
 
     @asynccontextmanager
     async def lifespan(self, _app: Any) -> AsyncIterator[None]:
@@ -122,11 +132,14 @@ class Runtime:
         )
         core = await self._provide_services(database, chat, bot_chats)
         self._provide_readiness(database)
+        sweeping = self._start_sweeper(core, database)
         settle_garbage_collector()
         try:
             yield
         finally:
-            await core.drain(timeout=10.0)
+            if sweeping is not None:
+                sweeping.cancel()
+            await core.drain(timeout=settings.shutdown_grace_seconds)
             if chat is not None:
                 await chat.close()
             await bot_chats.close()
@@ -201,6 +214,20 @@ class Runtime:
             registry.provide(kind, instance)
         logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)
         return core
+
+    def _start_sweeper(self, core: AgentCore, database: Database) -> asyncio.Task[None] | None:
+        if self._emitter is None:  # no socket side (tests of the REST app alone)
+            return None
+        settings = self.settings
+        sweeper = ReplySweeper(
+            core=core,
+            db=database,
+            emitter=self._emitter,
+            interval=settings.reply_sweep_seconds,
+            batch=settings.reply_sweep_batch,
+            max_attempts=settings.reply_max_attempts,
+        )
+        return asyncio.ensure_future(sweeper.run_forever())
 
     def _provide_readiness(self, database: Database) -> None:
         """What /ready depends on; Redis only when Socket.IO fans out through it."""

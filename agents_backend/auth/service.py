@@ -18,6 +18,7 @@ from agents_backend.contract import Language
 from agents_backend.core import i18n
 from agents_backend.core.config import Settings
 from agents_backend.core.database import Database
+from agents_backend.core.identity import SessionUser
 from agents_backend.core.security import (
     InvalidTokenError,
     TokenClaims,
@@ -115,3 +116,17 @@ async def session_is_active(*, db: Database, family_id: str) -> bool:
 async def preferred_language(*, db: Database, user_id: str) -> Language | None:
     """The language the account asked to be written to in (None: not chosen)."""
     return i18n.as_language(await language_of(db=db, user_id=user_id))
+
+
+async def session_user(*, db: Database, user_id: str) -> SessionUser | None:
+    """The account as a socket session holds it, for work no socket started (a reply
+    taken over from a process that died)."""
+    user = await get_user(db=db, user_id=user_id)
+    if user is None:
+        return None
+    return SessionUser(
+        id=user["_id"],
+        name=user["name"],
+        email=user["email"],
+        language=i18n.pick(user.get("preferred_language")),
+    )

@@ -25,6 +25,12 @@ class ChatMessage(BaseModel):
     incomplete: bool = False
     reply_to: str | None = None
     reply_state: str | None = None
+    # A user message's reply: its id (the same for every attempt, so a retried reply
+    # replaces the one cut short), which attempt this is, and the text an earlier attempt
+    # had streamed when its process died.
+    reply_id: str | None = None
+    attempts: int = 1
+    partial_reply: str | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> ChatMessage:

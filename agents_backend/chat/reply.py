@@ -6,6 +6,14 @@ auto-created tasks. When the model or the database fails, the text that did arri
 kept as an incomplete reply, the question is marked failed (so a resend retries it),
 and the person is told. One object per run keeps that state together instead of
 threading it through every step as parameters.
+
+A run holds a lease on its message (chat/store.py), renewed while it streams together
+with the text so far. If its process dies, the lease expires and another attempt (a
+resend, or any process's sweeper: chat/recovery.py) takes the message over, keeps the
+cut text as an incomplete reply under the same id, and streams a fresh one in its place.
+If the lease is taken while this run still lives (it stalled past the expiry), it stops
+without storing anything: the message has one answer. A shutdown that must cut the run
+hands it over: the text so far is kept and the lease released at once.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from agents_backend.core.database import Database
 from agents_backend.core.emitter import Emitter
 from agents_backend.core.errors import error_text
 from agents_backend.core.identity import SessionUser
+from agents_backend.core.metrics import REPLY_LEASES_LOST
 from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
 from agents_backend.nlu.engine import NLUEngine
 from agents_backend.nlu.models import Intent, NLUResult
@@ -69,7 +78,13 @@ class ReplyServices:
     context_messages: int
     stream_interval: float
     record_usage: UsageRecorder
+    lease_owner: str
+    lease_seconds: float
     tasks: TaskCreator | None = None
+
+    def lease(self) -> messages.Lease:
+        """A lease from now, held by this process."""
+        return messages.Lease(self.lease_owner, messages.now_ms() + int(self.lease_seconds * 1000))
 
 
 @dataclass
@@ -81,9 +96,21 @@ class ReplyRun:
     nlu: NLUResult
     emitter: Emitter
     route: Route
-    reply_id: str = field(default_factory=lambda: str(ObjectId()))
     parts: list[str] = field(default_factory=list)
     usage: TokenUsage | None = None
+    seq: int = 0
+    lease_lost: bool = False
+    # Messages stored before replies had ids of their own get one for this run.
+    fallback_reply_id: str = field(default_factory=lambda: str(ObjectId()))
+
+    @property
+    def reply_id(self) -> str:
+        """One id for the reply whatever the attempt, so a later one replaces a cut one."""
+        return self.message.reply_id or self.fallback_reply_id
+
+    @property
+    def attempt(self) -> int:
+        return self.message.attempts
 
     def emit(self, payload: ServerPayload) -> Awaitable[None]:
         return self.emitter.to_user(self.user.id, payload)
@@ -103,9 +130,73 @@ class ReplyRun:
         return self.route.responder.model_for(self.agent)
 
     async def run(self) -> None:
+        main = asyncio.current_task()
+        assert main is not None
+        keeper = asyncio.ensure_future(self._keep_lease(main))
+        try:
+            await self._answer()
+        except asyncio.CancelledError:
+            if self.lease_lost:
+                # Another process has the message: it answers, this run leaves no trace.
+                REPLY_LEASES_LOST.inc()
+                logger.warning("reply to %s stopped: its lease was taken", self.message.id)
+                return
+            await asyncio.shield(self._hand_over())
+            raise
+        finally:
+            keeper.cancel()
+
+    async def _keep_lease(self, main: asyncio.Task[None]) -> None:
+        """Renews the lease (with the text so far) a few times per lease period."""
+        interval = self.services.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                ours = await messages.renew_lease(
+                    db=self.services.db,
+                    message_id=self.message.id,
+                    lease=self.services.lease(),
+                    partial_reply="".join(self.parts),
+                )
+            except PyMongoError:
+                logger.warning("could not renew the lease of %s", self.message.id)
+                continue
+            if not ours:
+                self.lease_lost = True
+                main.cancel()
+                return
+
+    async def _hand_over(self) -> None:
+        """Shutdown cut this run: the text so far is kept, and the message is left (lease
+        released) for another process or the next start to finish."""
+        text = "".join(self.parts)
+        try:
+            if text:
+                kept = await self._store_text(text, incomplete=True, replace=True)
+                await self.emit(kept.to_event())
+            await messages.release_lease(
+                db=self.services.db,
+                message_id=self.message.id,
+                owner=self.services.lease_owner,
+                partial_reply=text,
+            )
+            error = error_text(self.language, ErrorCode.REPLY_INTERRUPTED)
+            await self.emit(
+                AgentErrorEvent(
+                    **self.scope,
+                    error=error,
+                    code=ErrorCode.REPLY_INTERRUPTED,
+                    message_id=self.message.id,
+                )
+            )
+        except Exception:
+            logger.exception("could not hand over the reply to %s", self.message.id)
+
+    async def _answer(self) -> None:
         refined = self._start_refining()
         await self.emit(TypingEvent(**self.scope, typing=True))
         try:
+            await self._keep_what_was_cut()
             await self._stream()
             self.services.record_usage(self.user, self.model, self.usage)
             self.usage = None  # counted
@@ -153,11 +244,26 @@ class ReplyRun:
                     continue
                 self.parts.append(piece)
                 if delta := pacer.take(piece):
-                    await self.emit(StreamEvent(**self.scope, id=self.reply_id, delta=delta))
+                    await self._send_delta(delta)
         finally:
             # What was held back is sent before the reply, or before a failure.
             if rest := pacer.rest():
-                await self.emit(StreamEvent(**self.scope, id=self.reply_id, delta=rest))
+                await self._send_delta(rest)
+
+    def _send_delta(self, delta: str) -> Awaitable[None]:
+        event = StreamEvent(
+            **self.scope, id=self.reply_id, delta=delta, seq=self.seq, attempt=self.attempt
+        )
+        self.seq += 1
+        return self.emit(event)
+
+    async def _keep_what_was_cut(self) -> None:
+        """A taken-over message: what the dead attempt had streamed stays in the
+        conversation as an incomplete reply until this attempt's reply replaces it."""
+        cut = self.message.partial_reply
+        if self.attempt > 1 and cut:
+            kept = await self._store_text(cut, incomplete=True, replace=True)
+            await self.emit(kept.to_event())
 
     async def _store(self, refined: asyncio.Task[NLUResult] | None) -> ChatMessage:
         """The reply and the question's state are queued together, so one group commit
@@ -191,17 +297,25 @@ class ReplyRun:
         await messages.finish_reply(db=self.services.db, message_id=self.message.id, state=state)
 
     async def _store_reply(self, *, incomplete: bool) -> ChatMessage:
+        # A first attempt inserts (through the group commit); a later one replaces
+        # whatever an earlier attempt left under the same id.
+        return await self._store_text(
+            "".join(self.parts), incomplete=incomplete, replace=self.attempt > 1
+        )
+
+    async def _store_text(self, text: str, *, incomplete: bool, replace: bool) -> ChatMessage:
         return await messages.insert_agent_message(
             db=self.services.db,
             user_id=self.user.id,
             agent_key=self.agent.key,
             contact_id=self.message.contact_id,
-            text="".join(self.parts),
+            text=text,
             message_id=self.reply_id,
             reply_to=self.message.id,
             offline=self.route.responder.offline,
             incomplete=incomplete,
             model=self.model,
+            replace=replace,
         )
 
     async def _follow_up(self, nlu: NLUResult, reply: ChatMessage) -> None:

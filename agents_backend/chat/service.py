@@ -13,15 +13,18 @@ import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
+from agents_backend.auth.service import session_user
 from agents_backend.bots.keys import BotChats
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import store as messages
 from agents_backend.chat.history import conversation_language
+from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.reply import ReplyRun, ReplyServices, Route
 from agents_backend.chat.responders import OpenAIResponder, Responder
 from agents_backend.chat.summary import summarize
 from agents_backend.contract import (
+    AgentErrorEvent,
     AutoCreateAck,
     AutoCreateUpdatedEvent,
     ConversationPayload,
@@ -35,10 +38,12 @@ from agents_backend.contract import (
 from agents_backend.core import i18n
 from agents_backend.core.database import Database
 from agents_backend.core.emitter import Ack, Emitter
-from agents_backend.core.errors import AgentError
-from agents_backend.core.identity import SessionUser
+from agents_backend.core.errors import AgentError, error_text
+from agents_backend.core.identity import SessionUser, process_identity
+from agents_backend.core.metrics import REPLY_TAKEOVERS
 from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
 from agents_backend.nlu.engine import NLUEngine
+from agents_backend.nlu.models import NLUResult
 from agents_backend.tasks.extraction import TaskCreator
 from agents_backend.tasks.service import AutoCreateSwitches
 from agents_backend.usage.service import record_usage, tokens_used_today
@@ -58,6 +63,8 @@ class CoreLimits:
     # A fast model otherwise costs a socket frame per token; 20 updates a second is as
     # smooth as reading gets. The end of the stream always flushes.
     stream_interval: float = 0.05
+    # How long a reply attempt's lease lasts unless renewed (see chat/reply.py).
+    lease_seconds: float = 30.0
 
 
 class AgentCore:
@@ -92,6 +99,8 @@ class AgentCore:
             context_messages=limits.context_messages,
             stream_interval=limits.stream_interval,
             record_usage=self._record_usage,
+            lease_owner=process_identity(),
+            lease_seconds=limits.lease_seconds,
             tasks=tasks,
         )
 
@@ -113,6 +122,7 @@ class AgentCore:
             text=payload.message,
             client_message_id=payload.client_message_id,
             nlp=nlu.model_dump(mode="json"),
+            lease=self._services.lease(),
         )
         if not created and (message.agent_key, message.contact_id) != (
             agent.key,
@@ -121,12 +131,79 @@ class AgentCore:
             raise AgentError(ErrorCode.CLIENT_MESSAGE_ID_REUSED, language=i18n.pick(nlu.language))
         if created:
             await emitter.to_user(user.id, message.to_event())
-        # A new message is stored already claimed (generating); a resend claims it only
-        # if its last attempt failed.
-        if created or await messages.claim_reply(db=self._db, message_id=message.id):
-            run = ReplyRun(self._services, user, agent, message, nlu, emitter, route)
+        # A new message is stored already claimed (generating, under our lease); a resend
+        # claims it only if its last attempt failed or its process died (lease expired).
+        claimed = message if created else await self._claim(message.id, by="resend")
+        if claimed is not None:
+            run = ReplyRun(self._services, user, agent, claimed, nlu, emitter, route)
             self._track(run.run())
         return SendAck(message_id=message.id, duplicate=not created).to_wire()
+
+    async def _claim(self, message_id: str, *, by: str) -> ChatMessage | None:
+        """A resend may also retry a failed reply; the sweeper takes only dead ones."""
+        claim = await messages.claim_reply(
+            db=self._db,
+            message_id=message_id,
+            lease=self._services.lease(),
+            now=messages.now_ms(),
+            retry=by == "resend",
+        )
+        if claim is None:
+            return None
+        if claim.took_over:
+            REPLY_TAKEOVERS.labels(by=by).inc()
+        return claim.message
+
+    # -- taking over replies whose process died (chat/recovery.py) ------------------
+
+    def has_capacity(self) -> bool:
+        return len(self._replies) < self._limits.max_concurrent_replies
+
+    async def take_over(self, message_id: str, emitter: Emitter) -> bool:
+        """Answers a message whose reply lost its process, if this process wins it."""
+        claimed = await self._claim(message_id, by="sweep")
+        if claimed is None:
+            return False  # another process was first, or the reply finished meanwhile
+        user = await session_user(db=self._db, user_id=claimed.user_id)
+        agent = await self._agents.find(user_id=claimed.user_id, key=claimed.agent_key)
+        if user is None or agent is None:  # the account or the bot is gone
+            await messages.finish_reply(
+                db=self._db, message_id=claimed.id, state=messages.ReplyState.FAILED
+            )
+            return False
+        nlu = (
+            NLUResult.model_validate(claimed.nlp)
+            if claimed.nlp
+            else self._nlu.analyze_rules(claimed.text)
+        )
+        try:
+            route = self._route(agent)
+        except AgentError:
+            await messages.finish_reply(
+                db=self._db, message_id=claimed.id, state=messages.ReplyState.FAILED
+            )
+            return False
+        run = ReplyRun(self._services, user, agent, claimed, nlu, emitter, route)
+        self._track(run.run())
+        return True
+
+    async def abandon(self, message: ChatMessage, emitter: Emitter) -> bool:
+        """A reply out of attempts: marked failed, and the person told (with a retry)."""
+        if not await messages.give_up(db=self._db, message_id=message.id, now=messages.now_ms()):
+            return False
+        user = await session_user(db=self._db, user_id=message.user_id)
+        language = i18n.pick((message.nlp or {}).get("language"), user.language if user else None)
+        await emitter.to_user(
+            message.user_id,
+            AgentErrorEvent(
+                agent_key=message.agent_key,
+                contact_id=message.contact_id,
+                error=error_text(language, ErrorCode.REPLY_FAILED),
+                code=ErrorCode.REPLY_FAILED,
+                message_id=message.id,
+            ),
+        )
+        return True
 
     def _admit(self, payload: SendPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""
@@ -148,13 +225,17 @@ class AgentCore:
         task.add_done_callback(self._replies.discard)
 
     async def drain(self, timeout: float) -> None:
-        """Lets in-flight replies finish (graceful shutdown), then cancels stragglers."""
+        """Lets in-flight replies finish (graceful shutdown); the ones that cannot are cut
+        and handed over (their text kept, their lease released) before the database
+        closes, so another process or the next start finishes them."""
         pending = set(self._replies)
         if not pending:
             return
         _done, late = await asyncio.wait(pending, timeout=timeout)
         for task in late:
             task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=5.0)
 
     def _record_usage(self, user: SessionUser, model: str | None, usage: TokenUsage | None) -> None:
         record_usage(db=self._db, user_id=user.id, model=model, usage=usage)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from agents_backend.chat.models import ChatMessage
@@ -28,6 +30,14 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+@dataclass(frozen=True)
+class Lease:
+    """Who is answering a message, and until when (epoch ms) unless they renew."""
+
+    owner: str
+    until: int
+
+
 async def insert_user_message(
     *,
     db: Database,
@@ -37,6 +47,7 @@ async def insert_user_message(
     text: str,
     client_message_id: str | None,
     nlp: dict[str, Any] | None,
+    lease: Lease,
 ) -> tuple[ChatMessage, bool]:
     """Stores the message unless this client id was already stored.
 
@@ -56,6 +67,10 @@ async def insert_user_message(
         "ts": now_ms(),
         "nlp": nlp,
         "reply_state": ReplyState.GENERATING.value,
+        "reply_id": str(ObjectId()),
+        "attempts": 1,
+        "lease_owner": lease.owner,
+        "lease_until": lease.until,
     }
     if client_message_id is not None:
         document["client_message_id"] = client_message_id
@@ -72,18 +87,97 @@ async def insert_user_message(
     return ChatMessage.from_document(document), True
 
 
-async def claim_reply(*, db: Database, message_id: str) -> bool:
-    """True for exactly one caller per attempt: the one that will generate the reply.
+def _claimable(now: int, *, retry: bool) -> Document:
+    """A reply nobody is generating: its lease expired (the process that held it died or
+    handed it over), or, for the person's own retry, its last attempt failed."""
+    expired: Document = {"reply_state": ReplyState.GENERATING.value, "lease_until": {"$lt": now}}
+    if not retry:
+        return expired
+    idle = [ReplyState.PENDING.value, ReplyState.FAILED.value]
+    return {"$or": [expired, {"reply_state": {"$in": idle}}]}
 
-    A failed attempt may be claimed again (the person pressed retry); a reply that is
-    done or under way is never generated twice.
+
+@dataclass(frozen=True)
+class Claim:
+    message: ChatMessage  # as claimed: generating, under the new lease, attempt counted
+    took_over: bool  # the earlier attempt's process died (not a retry of a failure)
+
+
+async def claim_reply(
+    *, db: Database, message_id: str, lease: Lease, now: int, retry: bool
+) -> Claim | None:
+    """The message, for exactly one caller per attempt: the one that will generate it.
+
+    `retry` (a resend by the person) may also take a failed reply; the sweeper takes only
+    expired leases. A reply that is done, or under a live lease, is never generated twice:
+    the filter and the update are one atomic step, so of two processes one wins.
     """
+    changes: Document = {
+        "reply_state": ReplyState.GENERATING.value,
+        "lease_owner": lease.owner,
+        "lease_until": lease.until,
+    }
+    before = await db.messages.find_one_and_update(
+        {"_id": ObjectId(message_id), **_claimable(now, retry=retry)},
+        {"$set": changes, "$inc": {"attempts": 1}},
+        return_document=ReturnDocument.BEFORE,
+    )
+    if before is None:
+        return None
+    after = {**before, **changes, "attempts": int(before.get("attempts", 1)) + 1}
+    took_over = before.get("reply_state") == ReplyState.GENERATING.value
+    return Claim(ChatMessage.from_document(after), took_over)
+
+
+async def renew_lease(*, db: Database, message_id: str, lease: Lease, partial_reply: str) -> bool:
+    """Extends the lease and keeps the text streamed so far (for whoever takes over if
+    this process dies). False: the lease is no longer ours (it expired and was taken)."""
     result = await db.messages.update_one(
         {
             "_id": ObjectId(message_id),
-            "reply_state": {"$in": [ReplyState.PENDING.value, ReplyState.FAILED.value]},
+            "reply_state": ReplyState.GENERATING.value,
+            "lease_owner": lease.owner,
         },
-        {"$set": {"reply_state": ReplyState.GENERATING.value}},
+        {"$set": {"lease_until": lease.until, "partial_reply": partial_reply}},
+    )
+    return result.matched_count == 1
+
+
+async def release_lease(*, db: Database, message_id: str, owner: str, partial_reply: str) -> bool:
+    """Hands the reply over at once (graceful shutdown): the lease is expired, so the next
+    sweep of any process, or the next start, takes it with the text so far."""
+    result = await db.messages.update_one(
+        {
+            "_id": ObjectId(message_id),
+            "reply_state": ReplyState.GENERATING.value,
+            "lease_owner": owner,
+        },
+        {"$set": {"lease_until": 0, "partial_reply": partial_reply}},
+    )
+    return result.matched_count == 1
+
+
+async def expired_leases(*, db: Database, now: int, limit: int) -> list[ChatMessage]:
+    """Messages whose reply lost its process, oldest lease first (bounded work per sweep)."""
+    cursor = (
+        db.messages.find(
+            {"reply_state": ReplyState.GENERATING.value, "lease_until": {"$lt": now}},
+        )
+        .sort("lease_until", 1)
+        .limit(limit)
+    )
+    return [ChatMessage.from_document(document) async for document in cursor]
+
+
+async def give_up(*, db: Database, message_id: str, now: int) -> bool:
+    """Marks a reply that ran out of attempts failed (once, whoever asks first); the
+    person can still retry it."""
+    result = await db.messages.update_one(
+        {"_id": ObjectId(message_id), **_claimable(now, retry=False)},
+        {
+            "$set": {"reply_state": ReplyState.FAILED.value},
+            "$unset": {"lease_owner": "", "lease_until": "", "partial_reply": ""},
+        },
     )
     return result.modified_count == 1
 
@@ -91,10 +185,12 @@ async def claim_reply(*, db: Database, message_id: str) -> bool:
 async def finish_reply(
     *, db: Database, message_id: str, state: ReplyState, nlp: dict[str, Any] | None = None
 ) -> None:
-    update: Document = {"reply_state": state.value}
+    update: Document = {"$set": {"reply_state": state.value}}
     if nlp is not None:
-        update["nlp"] = nlp
-    await db.message_writes.update({"_id": ObjectId(message_id)}, {"$set": update})
+        update["$set"]["nlp"] = nlp
+    if state is not ReplyState.GENERATING:
+        update["$unset"] = {"lease_owner": "", "lease_until": "", "partial_reply": ""}
+    await db.message_writes.update({"_id": ObjectId(message_id)}, update)
 
 
 async def insert_agent_message(
@@ -110,6 +206,7 @@ async def insert_agent_message(
     offline: bool = False,
     incomplete: bool = False,
     model: str | None = None,
+    replace: bool = False,
 ) -> ChatMessage:
     document: Document = {
         "_id": ObjectId(message_id) if message_id else ObjectId(),
@@ -124,7 +221,11 @@ async def insert_agent_message(
         "incomplete": incomplete,
         "model": model,
     }
-    await db.message_writes.insert(document)
+    if replace:
+        # A later attempt: the reply takes the place of the one an earlier attempt cut.
+        await db.messages.replace_one({"_id": document["_id"]}, document, upsert=True)
+    else:
+        await db.message_writes.insert(document)
     MESSAGES.labels(author=author).inc()
     return ChatMessage.from_document(document)
 

@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     # Stream deltas after the first are sent at most this often (0: each as it arrives).
     stream_interval_ms: int = Field(default=50, ge=0, le=1000)
 
+    # Every reply attempt holds a lease on its message, renewed while it streams; a
+    # message whose lease expired without a reply is taken over (by a resend, or by the
+    # sweeper every process runs), at most `reply_max_attempts` times in all.
+    reply_lease_seconds: float = Field(default=30.0, ge=0.5, le=600)
+    reply_sweep_seconds: float = Field(default=5.0, ge=0.1, le=600)
+    reply_sweep_batch: int = Field(default=20, ge=1, le=1000)
+    reply_max_attempts: int = Field(default=3, ge=1, le=20)
+    # On shutdown, replies under way get this long to finish; the rest are handed over.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)
     max_http_buffer_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -64,6 +64,13 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"client_message_id": {"$type": "string"}},
             name="client_message_unique",
         ),
+        # The sweeper's question, "which replies lost their process?": only messages
+        # being answered are in it, so it stays as small as the replies under way.
+        IndexModel(
+            [("lease_until", ASCENDING)],
+            partialFilterExpression={"reply_state": "generating"},
+            name="reply_leases",
+        ),
     ],
     "agent_settings": [
         IndexModel(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 
 from agents_backend.contract import Language
@@ -36,3 +39,9 @@ class SessionUser:
     @property
     def session_room(self) -> str | None:
         return session_room(self.family_id) if self.family_id else None
+
+
+def process_identity() -> str:
+    """This server process, as the owner of the reply leases it holds: host, pid and a
+    random part (a pid is reused after a restart; a lease must not be)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"

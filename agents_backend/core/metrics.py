@@ -29,3 +29,24 @@ LLM_ERRORS = Counter(
 TOKENS = Counter(
     "agents_llm_tokens_total", "Tokens reported by the model", ["model", "kind"], registry=REGISTRY
 )
+REPLY_TAKEOVERS = Counter(
+    "agents_reply_takeovers_total",
+    "Replies taken over after their lease expired, by who took them (resend or sweep)",
+    ["by"],
+    registry=REGISTRY,
+)
+REPLY_LEASES_EXPIRED = Counter(
+    "agents_reply_leases_expired_total",
+    "Reply leases found expired by a sweep (their process died or handed over)",
+    registry=REGISTRY,
+)
+REPLY_ATTEMPTS_EXHAUSTED = Counter(
+    "agents_reply_attempts_exhausted_total",
+    "Replies marked failed after their last attempt's lease expired",
+    registry=REGISTRY,
+)
+REPLY_LEASES_LOST = Counter(
+    "agents_reply_leases_lost_total",
+    "Reply attempts that stopped because another process had taken their message",
+    registry=REGISTRY,
+)

@@ -48,21 +48,47 @@ describe('upsertMessage', () => {
 describe('appendChunk', () => {
   it('grows one streaming bubble, which the final message replaces; a late chunk changes nothing', () => {
     const conv = emptyConversation(A, C)
-    appendChunk(conv, { agentKey: A, contactId: C, id: 'r1', delta: 'Olá' }, false)
-    appendChunk(conv, { agentKey: A, contactId: C, id: 'r1', delta: ', tudo bem?' }, false)
+    appendChunk(conv, delta('r1', 'Olá', 0), false)
+    appendChunk(conv, delta('r1', ', tudo bem?', 1), false)
     expect(conv.messages.map((m) => [m.text, m.status])).toEqual([['Olá, tudo bem?', 'streaming']])
 
     upsertMessage(conv, event({ id: 'r1', author: 'agent', text: 'Olá, tudo bem?' }))
-    appendChunk(conv, { agentKey: A, contactId: C, id: 'r1', delta: ' late' }, false)
+    appendChunk(conv, delta('r1', ' late', 2), false)
     expect(conv.messages.map((m) => [m.key, m.text, m.status])).toEqual([['m:r1', 'Olá, tudo bem?', 'sent']])
   })
+
+  it('drops a repeated delta', () => {
+    const conv = emptyConversation(A, C)
+    appendChunk(conv, delta('r1', 'Olá', 0), false)
+    appendChunk(conv, delta('r1', 'Olá', 0), false)
+    appendChunk(conv, delta('r1', '!', 1), false)
+    expect(conv.messages[0]!.text).toBe('Olá!')
+  })
+
+  it('starts the bubble again when another server process takes the reply over', () => {
+    const conv = emptyConversation(A, C)
+    appendChunk(conv, delta('r1', 'Meio cami', 0), false)
+    // The first process died; what it wrote is kept, marked incomplete...
+    upsertMessage(conv, event({ id: 'r1', author: 'agent', text: 'Meio cami', incomplete: true }))
+    // ...until the second attempt streams the reply in its place.
+    appendChunk(conv, delta('r1', 'Resposta ', 0, 2), false)
+    appendChunk(conv, delta('r1', 'inteira', 1, 2), false)
+    appendChunk(conv, delta('r1', ' atrasada do primeiro', 1, 1), false)
+    expect(conv.messages.map((m) => [m.text, m.status, m.incomplete])).toEqual([
+      ['Resposta inteira', 'streaming', false],
+    ])
+  })
 })
+
+function delta(id: string, text: string, seq: number, attempt = 1) {
+  return { agentKey: A, contactId: C, id, delta: text, seq, attempt }
+}
 
 describe('ordering', () => {
   it('puts what the server ordered first, by time, and pending or streaming messages after it', () => {
     const conv = emptyConversation(A, C)
     placePending(conv, entry({ clientMessageId: 'late', timestamp: 1 }))
-    appendChunk(conv, { agentKey: A, contactId: C, id: 'r9', delta: '…' }, false)
+    appendChunk(conv, delta('r9', '…', 0), false)
     upsertMessage(conv, event({ id: 'm2', timestamp: 2000 }))
     upsertMessage(conv, event({ id: 'm1', timestamp: 2000 }))
     conv.messages.sort(byTime)

@@ -30,6 +30,7 @@ async def test_concurrent_messages_share_round_trips_and_resends_still_dedupe(
             text=f"message {n}",
             client_message_id=client_id,
             nlp=None,
+            lease=messages.Lease("this-test", messages.now_ms() + 30_000),
         )
         return created
 

@@ -65,8 +65,14 @@ export const useConversationsStore = defineStore('conversations', () => {
   // -- server events ---------------------------------------------------------------
 
   function onMessage(event: AgentMessageEvent): void {
-    upsertMessage(conversation(event.agentKey, event.contactId), event)
-    if (event.author === 'agent') conversation(event.agentKey, event.contactId).typing = false
+    const conv = conversation(event.agentKey, event.contactId)
+    upsertMessage(conv, event)
+    if (event.author !== 'agent') return
+    conv.typing = false
+    // A reply that came after all (taken over by another server process) answers the
+    // question that showed a failure.
+    const question = event.replyTo && !event.incomplete ? conv.messages.find((m) => m.id === event.replyTo) : undefined
+    if (question) question.replyError = undefined
   }
 
   function onStream(event: StreamEvent): void {
@@ -105,6 +111,9 @@ export const useConversationsStore = defineStore('conversations', () => {
   function onError(event: AgentErrorEvent): void {
     // The session's end is the socket plugin's business: it renews and sends again.
     if (SESSION_CODES.has(event.code)) return
+    // The server restarted mid-reply: what it had written stays (marked interrupted) and
+    // another process continues the reply; nothing for the person to do.
+    if (event.code === 'reply_interrupted') return
     if (!event.agentKey || !event.contactId) {
       lastError.value = event
       return

@@ -26,6 +26,9 @@ export interface ChatMessage {
   replyError?: string
   /** Which delivery attempt is current, so a stale ack cannot overwrite a newer one. */
   attempt: number
+  /** A streamed reply: which server attempt is streaming it, and the next delta's `seq`. */
+  replyAttempt?: number
+  nextSeq?: number
 }
 
 export interface ConversationError {

@@ -42,6 +42,8 @@ export type ErrorCode =
   | 'llm_unavailable'
   | 'llm_bad_output'
   | 'llm_error'
+  | 'reply_interrupted'
+  | 'reply_failed'
   | 'bot_not_found'
   | 'bot_key_unreadable'
   | 'model_not_allowed'
@@ -861,12 +863,20 @@ export interface SlotList {
  */
 export interface StreamEvent {
   agentKey: string
+  /**
+   * Which attempt streams: a higher one than the bubble shows restarts its text (the earlier attempt's process died and another took the reply over).
+   */
+  attempt: number
   contactId: string
   delta: string
   /**
    * The id the finished reply will have.
    */
   id: string
+  /**
+   * 0, 1, 2... per attempt: a gap or a repeat shows.
+   */
+  seq: number
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema

@@ -71,10 +71,22 @@ export function upsertMessage(conv: Conversation, event: AgentMessageEvent): Cha
 }
 
 /** Grows the streaming bubble of a reply; a chunk after the final message is ignored. */
+/**
+ * A streamed delta into its reply's bubble. `seq` tells a repeat (dropped) from the next
+ * piece; a higher `attempt` means another server process took the reply over after the
+ * first one died, so the bubble starts again from that attempt's first delta.
+ */
 export function appendChunk(conv: Conversation, event: StreamEvent, offline: boolean): void {
+  const attempt = event.attempt ?? 1
   const existing = conv.messages.find((m) => m.id === event.id)
   if (existing) {
-    if (existing.status === 'streaming') existing.text += event.delta
+    if (attempt > (existing.replyAttempt ?? 1)) {
+      Object.assign(existing, { text: '', status: 'streaming', incomplete: false, replyAttempt: attempt, nextSeq: 0 })
+    }
+    if (existing.status !== 'streaming' || attempt < (existing.replyAttempt ?? 1)) return
+    if (event.seq < (existing.nextSeq ?? 0)) return
+    existing.text += event.delta
+    existing.nextSeq = event.seq + 1
     return
   }
   conv.messages.push({
@@ -89,6 +101,8 @@ export function appendChunk(conv: Conversation, event: StreamEvent, offline: boo
     incomplete: false,
     status: 'streaming',
     attempt: 0,
+    replyAttempt: attempt,
+    nextSeq: event.seq + 1,
   })
 }
 
