@@ -100,6 +100,9 @@ class ReplyRun:
     usage: TokenUsage | None = None
     seq: int = 0
     lease_lost: bool = False
+    # The message's outcome (reply or failure) is stored: the lease is no longer needed,
+    # and what follows (suggestions, tasks) is not the reply and is never handed over.
+    settled: bool = False
     # Messages stored before replies had ids of their own get one for this run.
     fallback_reply_id: str = field(default_factory=lambda: str(ObjectId()))
 
@@ -136,6 +139,8 @@ class ReplyRun:
         try:
             await self._answer()
         except asyncio.CancelledError:
+            if self.settled:
+                raise
             if self.lease_lost:
                 # Another process has the message: it answers, this run leaves no trace.
                 REPLY_LEASES_LOST.inc()
@@ -162,8 +167,11 @@ class ReplyRun:
                 logger.warning("could not renew the lease of %s", self.message.id)
                 continue
             if not ours:
-                self.lease_lost = True
-                main.cancel()
+                # Taken by another process; once our outcome is stored it no longer
+                # matters (the message is done), so nothing is cut.
+                if not self.settled:
+                    self.lease_lost = True
+                    main.cancel()
                 return
 
     async def _hand_over(self) -> None:
@@ -278,6 +286,7 @@ class ReplyRun:
             raise failure
         reply = outcomes[0]
         assert isinstance(reply, ChatMessage)
+        self.settled = True
         await self.emit(reply.to_event())
         return reply
 
@@ -371,6 +380,7 @@ class ReplyRun:
                 partial = await self._store_reply(incomplete=True)
                 await self.emit(partial.to_event())
             await self._mark(messages.ReplyState.FAILED)
+            self.settled = True
         except PyMongoError:
             logger.exception("could not record the failed reply")
         text = error_text(self.language, code)

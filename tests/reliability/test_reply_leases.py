@@ -23,7 +23,7 @@ from pymongo import MongoClient
 from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import model_env, server_env
 from tests.support.clients import Account, RecordingClient, register
-from tests.support.fake_openai import FakeOpenAI, Reply
+from tests.support.fake_openai import FakeOpenAI, Held, Reply
 from tests.support.servers import ServerProcess, start_server
 
 LONG_REPLY = "This answer streams slowly, a few letters at a time, so there is time to kill."
@@ -286,3 +286,37 @@ async def test_a_shutdown_that_must_cut_a_reply_hands_it_over(
         (LONG_REPLY, False)
     ]
     assert second.process.poll() is None
+
+
+async def test_work_after_the_reply_outlasting_the_lease_is_neither_cut_nor_redone(
+    cluster: Cluster, fake_llm: FakeOpenAI
+) -> None:
+    """The reply is stored while the model's NLU refinement (which the message's final
+    state waits for) takes two lease periods, and the task extraction after it one more:
+    the lease is kept while it matters, nothing takes the answered message over, and
+    nothing cuts the extraction once the message is done."""
+    server = cluster.start(**leases(lease=1.0, sweep=0.1))
+    account = await register(server.base_url)
+    client = await connected(server, account)
+    refinement = Held()
+    extraction = Held(then=Reply('{"tasks": [{"title": "Send the proposal to Ana"}]}'))
+    fake_llm.script("stream", Reply("Sure, I will send it."))
+    fake_llm.script("json", refinement, extraction)
+    try:
+        await client.emit("agent:set-auto-create", {"agentKey": "support", "autoCreate": True})
+        ack = await client.emit("agent:send", send("I need the proposal by Friday", "c-9"))
+        await client.wait_for("agent:message", lambda m: m.get("replyTo") == ack["messageId"])
+        await refinement.wait_arrived()
+        await asyncio.sleep(2.0)  # two lease periods pass with the refinement under way
+        refinement.release()
+        await extraction.wait_arrived()
+        await asyncio.sleep(1.0)  # the answered message's lease is not renewed any more
+        extraction.release()
+        task = await client.wait_for("agent:task-created")
+    finally:
+        await client.close()
+    assert task[0]["task"]["title"] == "Send the proposal to Ana"
+    assert [(r["text"], r["incomplete"]) for r in cluster.replies_to(ack["messageId"])] == [
+        ("Sure, I will send it.", False)
+    ]
+    assert model_calls_for(fake_llm, "I need the proposal by Friday") == 1
