@@ -24,10 +24,12 @@ from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat.recovery import ReplySweeper
 from agents_backend.chat.responders import OfflineResponder, OpenAIResponder, Responder
 from agents_backend.chat.service import AgentCore, CoreLimits
+from agents_backend.chat.streams import MemoryStreams, RedisStreams, StreamBuffer
 from agents_backend.core.config import Settings
 from agents_backend.core.crypto import Cipher
 from agents_backend.core.database import Database
 from agents_backend.core.emitter import Emitter
+from agents_backend.core.loop_watch import LoopWatch
 from agents_backend.core.rate_limits import RateLimits, build_rate_limits
 from agents_backend.core.readiness import ReadinessChecks
 from agents_backend.core.registry import Registry
@@ -123,6 +125,10 @@ class Runtime:
             )
         database = Database.connect(settings.mongodb_uri, settings.mongodb_database)
         await database.create_indexes()
+        if settings.socketio_redis_url:
+            self._redis = redis.from_url(
+                settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
         chat = model_client(settings)
         bot_chats = BotChats(
             cipher=self._provide_basics(database),
@@ -131,12 +137,15 @@ class Runtime:
             max_retries=settings.openai_max_retries,
         )
         core = await self._provide_services(database, chat, bot_chats)
-        self._provide_readiness(database)
+        watch = LoopWatch(max_lag=settings.ready_max_loop_lag_seconds)
+        self._provide_readiness(database, watch)
+        watching = asyncio.ensure_future(watch.run_forever())
         sweeping = self._start_sweeper(core, database)
         settle_garbage_collector()
         try:
             yield
         finally:
+            watching.cancel()
             if sweeping is not None:
                 sweeping.cancel()
             await core.drain(timeout=settings.shutdown_grace_seconds)
@@ -196,6 +205,7 @@ class Runtime:
             chat=chat,
             default_model=settings.openai_model,
             limits=core_limits(settings),
+            streams=self._stream_buffer(),
         )
         calendar = select_calendar(settings)
         scheduling = SchedulingService(
@@ -215,6 +225,13 @@ class Runtime:
         logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)
         return core
 
+    def _stream_buffer(self) -> StreamBuffer:
+        """Where streaming replies' text so far is kept: Redis when the processes share
+        one (a reload may reach any of them), else this process."""
+        if self._redis is not None:
+            return RedisStreams(self._redis)
+        return MemoryStreams()
+
     def _start_sweeper(self, core: AgentCore, database: Database) -> asyncio.Task[None] | None:
         if self._emitter is None:  # no socket side (tests of the REST app alone)
             return None
@@ -229,14 +246,13 @@ class Runtime:
         )
         return asyncio.ensure_future(sweeper.run_forever())
 
-    def _provide_readiness(self, database: Database) -> None:
-        """What /ready depends on; Redis only when Socket.IO fans out through it."""
+    def _provide_readiness(self, database: Database, watch: LoopWatch) -> None:
+        """What /ready depends on: the database, an event loop that keeps up, and Redis
+        when Socket.IO fans out through it."""
         checks = ReadinessChecks()
         checks.add("database", database.ping)
-        if self.settings.socketio_redis_url:
-            self._redis = redis.from_url(
-                self.settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
-            )
+        checks.add("event_loop", watch.keeps_up)
+        if self._redis is not None:
             checks.add("redis", self._redis_ping)
         self.registry.provide(ReadinessChecks, checks)
 

@@ -31,6 +31,8 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     auth.TokenPair,
     chat.AgentPublic,
     chat.AgentList,
+    chat.MessagePage,
+    chat.StreamingReply,
     calendar.Slot,
     calendar.SlotList,
     calendar.BookingList,

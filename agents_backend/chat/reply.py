@@ -14,6 +14,9 @@ cut text as an incomplete reply under the same id, and streams a fresh one in it
 If the lease is taken while this run still lives (it stalled past the expiry), it stops
 without storing anything: the message has one answer. A shutdown that must cut the run
 hands it over: the text so far is kept and the lease released at once.
+
+Each delta is written to the stream buffer (chat/streams.py) before it is emitted, so a
+page loaded mid-stream, on any process, shows the reply so far and continues it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from agents_backend.chat.context import load_context
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.pacing import StreamPacer
 from agents_backend.chat.responders import ReplyRequest, Responder
+from agents_backend.chat.streams import ConversationKey, StreamBuffer, StreamRecorder
 from agents_backend.chat.suggestions import suggest
 from agents_backend.contract import (
     AgentErrorEvent,
@@ -80,6 +84,7 @@ class ReplyServices:
     record_usage: UsageRecorder
     lease_owner: str
     lease_seconds: float
+    streams: StreamBuffer
     tasks: TaskCreator | None = None
 
     def lease(self) -> messages.Lease:
@@ -105,6 +110,13 @@ class ReplyRun:
     settled: bool = False
     # Messages stored before replies had ids of their own get one for this run.
     fallback_reply_id: str = field(default_factory=lambda: str(ObjectId()))
+    recorder: StreamRecorder = field(init=False)
+
+    def __post_init__(self) -> None:
+        conversation = ConversationKey(self.user.id, self.agent.key, self.message.contact_id)
+        self.recorder = StreamRecorder(
+            self.services.streams, conversation, self.reply_id, self.message.id, self.attempt
+        )
 
     @property
     def reply_id(self) -> str:
@@ -182,6 +194,7 @@ class ReplyRun:
             if text:
                 kept = await self._store_text(text, incomplete=True, replace=True)
                 await self.emit(kept.to_event())
+            await self.recorder.finish()
             await messages.release_lease(
                 db=self.services.db,
                 message_id=self.message.id,
@@ -258,12 +271,14 @@ class ReplyRun:
             if rest := pacer.rest():
                 await self._send_delta(rest)
 
-    def _send_delta(self, delta: str) -> Awaitable[None]:
+    async def _send_delta(self, delta: str) -> None:
         event = StreamEvent(
             **self.scope, id=self.reply_id, delta=delta, seq=self.seq, attempt=self.attempt
         )
         self.seq += 1
-        return self.emit(event)
+        # Buffered first: a client that sees this delta can always get a snapshot with it.
+        await self.recorder.append(event.seq, delta)
+        await self.emit(event)
 
     async def _keep_what_was_cut(self) -> None:
         """A taken-over message: what the dead attempt had streamed stays in the
@@ -287,6 +302,7 @@ class ReplyRun:
         reply = outcomes[0]
         assert isinstance(reply, ChatMessage)
         self.settled = True
+        await self.recorder.finish()
         await self.emit(reply.to_event())
         return reply
 
@@ -383,6 +399,7 @@ class ReplyRun:
             self.settled = True
         except PyMongoError:
             logger.exception("could not record the failed reply")
+        await self.recorder.finish()
         text = error_text(self.language, code)
         await self.emit(
             AgentErrorEvent(**self.scope, error=text, code=code, message_id=self.message.id)

@@ -11,8 +11,10 @@ from agents_backend.auth.deps import CurrentUser, UserLanguage
 from agents_backend.bots.builtin import localized
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
-from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage
+from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage, StreamingReply
+from agents_backend.chat.service import AgentCore
 from agents_backend.chat.store import page_messages
+from agents_backend.chat.streams import Snapshot
 from agents_backend.contract import ErrorCode
 from agents_backend.core.deps import DbDep, SettingsDep
 from agents_backend.core.http_errors import ApiError
@@ -23,6 +25,7 @@ router = APIRouter(prefix="/agents", tags=["agents"])
 
 AgentsDep = Annotated[AgentDirectory, Depends(service(AgentDirectory))]
 SwitchesDep = Annotated[AutoCreateSwitches, Depends(service(AutoCreateSwitches))]
+CoreDep = Annotated[AgentCore, Depends(service(AgentCore))]
 
 
 def agent_public(agent: AgentProfile, *, auto_create: bool = False) -> AgentPublic:
@@ -69,13 +72,15 @@ async def list_conversation_messages(
     user: CurrentUser,
     db: DbDep,
     agents: AgentsDep,
+    core: CoreDep,
     key: Annotated[str, Path(max_length=64)],
     contact_id: Annotated[str, Path(max_length=128)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[str | None, Query(description="Page back from this message id.")] = None,
     after: Annotated[str | None, Query(description="Messages after this id (catch-up).")] = None,
 ) -> Response:
-    """Oldest first. Without a cursor: the newest page of the conversation."""
+    """Oldest first. Without a cursor: the newest page of the conversation. Replies
+    streaming right now come with their text so far (a page loaded mid-stream)."""
     if before and after:
         raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorCode.CONFLICTING_CURSORS)
     agent = await agents.find(user_id=user["_id"], key=key)
@@ -93,12 +98,33 @@ async def list_conversation_messages(
     if page is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.MESSAGE_NOT_FOUND)
     messages, has_more = page
+    streaming: list[Snapshot] = []
+    if before is None:  # read after the page: a reply stored meanwhile is in the page
+        snapshots = await core.streaming(
+            user_id=user["_id"], agent_key=agent.key, contact_id=contact_id
+        )
+        stored = {m.id for m in messages if m.author == "agent" and not m.incomplete}
+        streaming = [s for s in snapshots if s.reply_id not in stored]
     # The payloads are built by `to_event` already; validating them again into a
     # MessagePage and re-encoding through FastAPI's generic path was most of this
     # route's CPU. `response_model` still documents the shape in OpenAPI.
     return Response(
         content=orjson.dumps(
-            {"messages": [m.to_event().to_wire() for m in messages], "hasMore": has_more}
+            {
+                "messages": [m.to_event().to_wire() for m in messages],
+                "hasMore": has_more,
+                "streaming": [streaming_reply(s) for s in streaming],
+            }
         ),
         media_type="application/json",
     )
+
+
+def streaming_reply(snapshot: Snapshot) -> dict[str, object]:
+    return StreamingReply(
+        id=snapshot.reply_id,
+        reply_to=snapshot.reply_to,
+        attempt=snapshot.attempt,
+        text=snapshot.text,
+        next_seq=snapshot.next_seq,
+    ).model_dump(by_alias=True)

@@ -31,6 +31,25 @@ class AgentList(BaseModel):
     offline: bool = Field(description="True when the server answers without an AI model.")
 
 
+class StreamingReply(BaseModel):
+    """A reply still streaming when the page was read: its text so far. Live
+    `agent:stream` deltas continue it from `nextSeq` (lower ones are in `text` already)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(description="The id the finished reply will have.")
+    reply_to: str = Field(serialization_alias="replyTo")
+    attempt: int
+    text: str
+    next_seq: int = Field(serialization_alias="nextSeq")
+
+
 class MessagePage(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     messages: list[AgentMessageEvent] = Field(description="agent:message payloads, oldest first.")
     has_more: bool = Field(serialization_alias="hasMore")
+    streaming: list[StreamingReply] = Field(
+        default_factory=list,
+        description="Replies streaming right now (not on pages read with `before`).",
+    )

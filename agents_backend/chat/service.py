@@ -10,8 +10,11 @@ streaming.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
+
+from redis.exceptions import RedisError
 
 from agents_backend.auth.service import session_user
 from agents_backend.bots.keys import BotChats
@@ -22,6 +25,13 @@ from agents_backend.chat.history import conversation_language
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.reply import ReplyRun, ReplyServices, Route
 from agents_backend.chat.responders import OpenAIResponder, Responder
+from agents_backend.chat.streams import (
+    ConversationKey,
+    MemoryStreams,
+    Snapshot,
+    StreamBuffer,
+    StreamRecorder,
+)
 from agents_backend.chat.summary import summarize
 from agents_backend.contract import (
     AgentErrorEvent,
@@ -47,6 +57,8 @@ from agents_backend.nlu.models import NLUResult
 from agents_backend.tasks.extraction import TaskCreator
 from agents_backend.tasks.service import AutoCreateSwitches
 from agents_backend.usage.service import record_usage, tokens_used_today
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,7 @@ class AgentCore:
         limits: CoreLimits,
         bot_chats: BotChats | None = None,
         tasks: TaskCreator | None = None,
+        streams: StreamBuffer | None = None,
     ) -> None:
         self._db = db
         self._agents = agents
@@ -92,6 +105,7 @@ class AgentCore:
         self._default_model = default_model
         self._limits = limits
         self._replies: set[asyncio.Task[None]] = set()
+        self._streams = streams if streams is not None else MemoryStreams()
         self._services = ReplyServices(
             db=db,
             nlu=nlu,
@@ -101,6 +115,7 @@ class AgentCore:
             record_usage=self._record_usage,
             lease_owner=process_identity(),
             lease_seconds=limits.lease_seconds,
+            streams=self._streams,
             tasks=tasks,
         )
 
@@ -191,6 +206,11 @@ class AgentCore:
         """A reply out of attempts: marked failed, and the person told (with a retry)."""
         if not await messages.give_up(db=self._db, message_id=message.id, now=messages.now_ms()):
             return False
+        if message.reply_id is not None:  # what the last attempt streamed is no reply
+            conversation = ConversationKey(message.user_id, message.agent_key, message.contact_id)
+            await StreamRecorder(
+                self._streams, conversation, message.reply_id, message.id, message.attempts
+            ).finish()
         user = await session_user(db=self._db, user_id=message.user_id)
         language = i18n.pick((message.nlp or {}).get("language"), user.language if user else None)
         await emitter.to_user(
@@ -204,6 +224,15 @@ class AgentCore:
             ),
         )
         return True
+
+    async def streaming(self, *, user_id: str, agent_key: str, contact_id: str) -> list[Snapshot]:
+        """The conversation's replies still streaming, as far as they have come (for a
+        page loaded mid-stream); none when the buffer cannot be read."""
+        try:
+            return await self._streams.snapshots(ConversationKey(user_id, agent_key, contact_id))
+        except RedisError:
+            logger.warning("stream buffer unavailable; history without streaming replies")
+            return []
 
     def _admit(self, payload: SendPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""

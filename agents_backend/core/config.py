@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     reply_max_attempts: int = Field(default=3, ge=1, le=20)
     # On shutdown, replies under way get this long to finish; the rest are handed over.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+    # /ready reports the process not ready for a while after its event loop fell this
+    # far behind (a blocking call, a stalled process): see core/loop_watch.py.
+    ready_max_loop_lag_seconds: float = Field(default=1.0, gt=0, le=60)
 
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)

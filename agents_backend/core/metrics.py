@@ -45,6 +45,12 @@ REPLY_ATTEMPTS_EXHAUSTED = Counter(
     "Replies marked failed after their last attempt's lease expired",
     registry=REGISTRY,
 )
+EVENT_LOOP_LAG = Histogram(
+    "agents_event_loop_lag_seconds",
+    "How late the event loop's watch ticker woke (a blocked loop answers nobody)",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    registry=REGISTRY,
+)
 REPLY_LEASES_LOST = Counter(
     "agents_reply_leases_lost_total",
     "Reply attempts that stopped because another process had taken their message",

@@ -2,18 +2,31 @@
 // OpenAI-compatible server, and the browser shows the reply growing in the bubble.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { launchBrowser, openAgent, sendMessage, shot, signUp, startBackend, startModelServer } from './harness.mjs'
+import {
+  launchBrowser,
+  openAgent,
+  sendMessage,
+  shot,
+  signUp,
+  startBackend,
+  startModelServer,
+  storedMessages,
+} from './harness.mjs'
 
 const TIMEOUT = 30_000
 const XSS = '<img src=x onerror=alert(1)>'
 const GREETING = ['Olá! ', 'Sou o ', 'assistente ', 'de vendas. ', 'Como posso ', 'ajudar?']
+// A long reply (30 pieces, 150 ms apart: 4.5 s) that a reload and a new tab land in.
+const PLAN = Array.from({ length: 30 }, (_, n) => `passo ${n + 1}; `)
+const STREAMING = '[data-test="message-agent"][data-status="streaming"] [data-test="message-text"]'
+const FINISHED = '[data-test="message-agent"][data-status="sent"] [data-test="message-text"]'
 let model
 let backend
 let browser
 
 before(async () => {
   model = await startModelServer({
-    script: (text) => (/html/i.test(text) ? ['<img ', 'src=x ', 'onerror=alert(1)>'] : GREETING),
+    script: (text) => (/html/i.test(text) ? ['<img ', 'src=x ', 'onerror=alert(1)>'] : /plano/i.test(text) ? PLAN : GREETING),
     delayMs: 150,
   })
   backend = await startBackend({ OPENAI_API_KEY: 'x', OPENAI_BASE_URL: model.url })
@@ -69,6 +82,42 @@ describe('chat with a model behind an OpenAI-compatible server', () => {
     assert.equal(streamed.stream_options?.include_usage, true)
     await page.getByTestId('suggestion').first().waitFor()
     await shot(page, '21-model-reply')
+    await context.close()
+  })
+
+  test('a reload mid-stream shows the reply so far at once and completes it; a new tab shows the same', async () => {
+    const { context, page } = await newPage()
+    await signUp(page, backend.url)
+    await openAgent(page, 'support')
+    await sendMessage(page, 'Qual é o plano completo?')
+    const full = PLAN.join('').trim()
+    const visible = async (p, selector) => (await p.locator(selector).first().innerText()).replace('▍', '').trim()
+    await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('passo 4;'), STREAMING)
+    const beforeReload = await visible(page, STREAMING)
+
+    // A second tab of the same session opens mid-stream: the same reply, from where it is.
+    const second = await context.newPage()
+    await second.goto(page.url())
+    await second.waitForFunction((s) => document.querySelector(s)?.textContent.replace('▍', '').trim(), STREAMING)
+    const inSecond = await visible(second, STREAMING)
+    assert.ok(inSecond.length >= beforeReload.length && full.startsWith(inSecond), `second tab: "${inSecond}"`)
+
+    await page.reload()
+    // The first text the bubble shows (a caret alone until the history's snapshot lands).
+    await page.waitForFunction((s) => document.querySelector(s)?.textContent.replace('▍', '').trim(), STREAMING)
+    const afterReload = await visible(page, STREAMING)
+    assert.ok(afterReload.length >= beforeReload.length, `the reload kept "${beforeReload}", shows "${afterReload}"`)
+    assert.ok(full.startsWith(afterReload), `"${afterReload}" is the reply so far`)
+    await shot(page, '24-reload-mid-stream')
+
+    for (const tab of [page, second]) {
+      await tab.locator(FINISHED).first().waitFor()
+      assert.equal(await visible(tab, FINISHED), full)
+      assert.equal(await tab.locator('[data-test="message-agent"]').count(), 1, 'one bubble for the reply')
+    }
+    const stored = await storedMessages(page, 'support')
+    assert.deepEqual(stored.map((m) => m.author), ['user', 'agent'])
+    assert.equal(stored[1].text.trim(), full)
     await context.close()
   })
 

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest'
 import type { OutboxEntry } from '@/types/chat'
 import type { AgentMessageEvent } from '@/types/events'
-import { appendChunk, byTime, emptyConversation, placePending, upsertMessage } from '@/utils/conversation'
+import {
+  appendChunk,
+  applySnapshot,
+  byTime,
+  emptyConversation,
+  giveUpOnGaps,
+  placePending,
+  upsertMessage,
+} from '@/utils/conversation'
 
 const A = 'sdr'
 const C = 'default'
@@ -83,6 +91,62 @@ describe('appendChunk', () => {
 function delta(id: string, text: string, seq: number, attempt = 1) {
   return { agentKey: A, contactId: C, id, delta: text, seq, attempt }
 }
+
+function snapshot(id: string, text: string, nextSeq: number, attempt = 1) {
+  return { id, replyTo: 'q1', text, nextSeq, attempt }
+}
+
+describe('a reply joined mid-stream', () => {
+  it('shows the text so far at once and continues it, a delta it already holds not repeated', () => {
+    const conv = emptyConversation(A, C)
+    applySnapshot(conv, snapshot('r1', 'Olá, tudo', 2), false)
+    expect(conv.messages.map((m) => [m.text, m.status, m.replyTo])).toEqual([['Olá, tudo', 'streaming', 'q1']])
+    expect(appendChunk(conv, delta('r1', ' tudo', 1), false)).toBe(false)
+    expect(appendChunk(conv, delta('r1', ' bem?', 2), false)).toBe(false)
+    expect(conv.messages[0]!.text).toBe('Olá, tudo bem?')
+  })
+
+  it('holds deltas after a gap, asks for a snapshot, and fills the gap in order', () => {
+    const conv = emptyConversation(A, C)
+    // The socket joined after deltas 0-2 were sent.
+    expect(appendChunk(conv, delta('r1', 'D', 3), false)).toBe(true)
+    expect(appendChunk(conv, delta('r1', 'E', 4), false)).toBe(true)
+    expect(conv.messages[0]!.text).toBe('')
+    applySnapshot(conv, snapshot('r1', 'ABCD', 4), false) // read after delta 3 was sent
+    expect(conv.messages[0]).toMatchObject({ text: 'ABCDE', nextSeq: 5, heldDeltas: undefined })
+    appendChunk(conv, delta('r1', 'F', 5), false)
+    expect(conv.messages[0]!.text).toBe('ABCDEF')
+  })
+
+  it('ignores a snapshot behind the bubble, and never reopens a stored reply', () => {
+    const conv = emptyConversation(A, C)
+    for (const [seq, piece] of ['A', 'B', 'C'].entries()) appendChunk(conv, delta('r1', piece, seq), false)
+    applySnapshot(conv, snapshot('r1', 'AB', 2), false)
+    expect(conv.messages[0]).toMatchObject({ text: 'ABC', nextSeq: 3 })
+
+    upsertMessage(conv, event({ id: 'r1', author: 'agent', text: 'ABCD' }))
+    applySnapshot(conv, snapshot('r1', 'ABC', 3), false)
+    expect(conv.messages.map((m) => [m.text, m.status])).toEqual([['ABCD', 'sent']])
+  })
+
+  it("takes a later attempt's snapshot over the cut text of the attempt that died", () => {
+    const conv = emptyConversation(A, C)
+    upsertMessage(conv, event({ id: 'r1', author: 'agent', text: 'Meio cami', incomplete: true }))
+    applySnapshot(conv, snapshot('r1', 'Resposta', 1, 2), false)
+    expect(conv.messages.map((m) => [m.text, m.status, m.incomplete])).toEqual([['Resposta', 'streaming', false]])
+    appendChunk(conv, delta('r1', ' velha', 1, 1), false)
+    appendChunk(conv, delta('r1', ' nova', 1, 2), false)
+    expect(conv.messages[0]!.text).toBe('Resposta nova')
+  })
+
+  it('shows the held deltas when no snapshot can fill the gap', () => {
+    const conv = emptyConversation(A, C)
+    appendChunk(conv, delta('r1', ' fim', 4), false)
+    appendChunk(conv, delta('r1', ' da', 3), false)
+    giveUpOnGaps(conv)
+    expect(conv.messages[0]).toMatchObject({ text: ' da fim', nextSeq: 5, heldDeltas: undefined })
+  })
+})
 
 describe('ordering', () => {
   it('puts what the server ordered first, by time, and pending or streaming messages after it', () => {

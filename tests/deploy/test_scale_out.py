@@ -315,6 +315,7 @@ def test_readiness_follows_redis(stack: Stack) -> None:
     backend = stack.backends[1]
     assert httpx.get(backend.base_url + "/ready").json()["checks"] == {
         "database": True,
+        "event_loop": True,
         "redis": True,
     }
     stack.redis.stop()

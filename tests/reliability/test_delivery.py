@@ -10,11 +10,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 from pymongo import MongoClient
 
 from tests.sockets.test_chat_online import reply_to, send
-from tests.support.clients import Account, RecordingClient, register
+from tests.support.clients import Account, RecordingClient, history_page, register
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.servers import ServerProcess
 
@@ -27,12 +26,7 @@ LONG_REPLY = (
 
 
 async def history(account: Account, agent: str, contact: str, **params: str) -> list[Any]:
-    async with httpx.AsyncClient(base_url=account.base_url, headers=account.headers) as http:
-        response = await http.get(
-            f"/agents/{agent}/conversations/{contact}/messages", params=params
-        )
-    assert response.status_code == 200, response.text
-    messages: list[Any] = response.json()["messages"]
+    messages: list[Any] = (await history_page(account, agent, contact, **params))["messages"]
     return messages
 
 

@@ -43,6 +43,21 @@ async def register(base_url: str, name: str = "Test User") -> Account:
     )
 
 
+async def history_page(
+    account: Account, agent: str, contact: str, *, base_url: str | None = None, **params: str
+) -> dict[str, Any]:
+    """One page of a conversation's history (from `base_url`, else the account's server)."""
+    async with httpx.AsyncClient(
+        base_url=base_url or account.base_url, headers=account.headers, timeout=10
+    ) as http:
+        response = await http.get(
+            f"/agents/{agent}/conversations/{contact}/messages", params=params
+        )
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    return page
+
+
 @dataclass
 class RecordingClient:
     """A real python-socketio client whose received events can be awaited in order."""

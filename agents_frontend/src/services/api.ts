@@ -117,9 +117,9 @@ export const agentsApi = {
     agentKey: string,
     contactId: string,
     query: HistoryQuery,
-  ): Promise<MessagePage<AgentMessageEvent>> {
+  ): Promise<MessagePage> {
     const path = `/agents/${encodeURIComponent(agentKey)}/conversations/${encodeURIComponent(contactId)}/messages`
-    return (await http.get<MessagePage<AgentMessageEvent>>(path, { params: query })).data
+    return (await http.get<MessagePage>(path, { params: query })).data
   },
 }
 

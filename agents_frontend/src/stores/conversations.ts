@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
 import { AxiosError } from 'axios'
 import { agentsApi, errorMessage, tasksApi } from '@/services/api'
+import type { MessagePage } from '@/types/api'
 import type { ChatMessage, Conversation, OutboxEntry } from '@/types/chat'
 import type {
   AgentErrorEvent,
@@ -17,8 +18,11 @@ import type {
 } from '@/types/events'
 import {
   appendChunk,
+  applySnapshot,
   conversationId,
   emptyConversation,
+  giveUpOnGaps,
+  hasGaps,
   placePending,
   upsertMessage,
 } from '@/utils/conversation'
@@ -76,7 +80,29 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   function onStream(event: StreamEvent): void {
-    appendChunk(conversation(event.agentKey, event.contactId), event, catalogue.offline)
+    const conv = conversation(event.agentKey, event.contactId)
+    if (appendChunk(conv, event, catalogue.offline)) void fillGaps(conv)
+  }
+
+  /** Conversations fetching a snapshot for a gap; a gap found meanwhile asks once more. */
+  const filling = new Map<string, Promise<void>>()
+
+  /** A delta came after a gap (this page or socket joined mid-stream): the history holds
+   * the reply's text so far, with every delta this client has seen. */
+  function fillGaps(conv: Conversation): Promise<void> {
+    const id = conversationId(conv.agentKey, conv.contactId)
+    const running = filling.get(id)
+    if (running) return running
+    const work = (async () => {
+      try {
+        await catchUp(conv)
+      } finally {
+        filling.delete(id)
+      }
+      if (hasGaps(conv)) giveUpOnGaps(conv)
+    })()
+    filling.set(id, work)
+    return work
   }
 
   function onTyping(event: TypingEvent): void {
@@ -123,6 +149,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     const answered = event.messageId ? conv.messages.find((m) => m.id === event.messageId) : undefined
     if (answered) {
       answered.replyError = event.error
+      // Its reply is not coming on this attempt: a bubble shown streaming stops.
+      for (const reply of conv.messages) {
+        if (reply.replyTo === answered.id && reply.status === 'streaming') {
+          Object.assign(reply, { status: 'sent', incomplete: true, heldDeltas: undefined })
+        }
+      }
       return
     }
     // A refused request is reported by its ack where it was made (the message, the slot
@@ -143,13 +175,19 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   // -- history (REST) ----------------------------------------------------------------
 
+  /** A page's messages, then the replies streaming when it was read (their text so far). */
+  function takePage(conv: Conversation, page: MessagePage): void {
+    for (const event of page.messages) upsertMessage(conv, event)
+    for (const snapshot of page.streaming ?? []) applySnapshot(conv, snapshot, catalogue.offline)
+  }
+
   async function open(agentKey: string, contactId: string): Promise<Conversation> {
     const conv = conversation(agentKey, contactId)
     if (conv.loaded || conv.loading) return conv
     conv.loading = true
     try {
       const page = await agentsApi.history(agentKey, contactId, { limit: HISTORY_PAGING.page })
-      for (const event of page.messages) upsertMessage(conv, event)
+      takePage(conv, page)
       conv.hasMore = page.hasMore
       conv.loaded = true
       conv.error = null
@@ -203,7 +241,7 @@ export const useConversationsStore = defineStore('conversations', () => {
           limit: HISTORY_PAGING.catchUp,
           ...(after ? { after } : {}),
         })
-        for (const event of page.messages) upsertMessage(conv, event)
+        takePage(conv, page)
         if (!after) conv.hasMore = page.hasMore
         const last = page.messages[page.messages.length - 1]
         if (!after || !page.hasMore || !last) return

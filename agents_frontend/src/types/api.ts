@@ -27,8 +27,7 @@ export type CustomBotInput = Omit<
   'key' | 'hasOpenaiKey' | 'openaiAccount' | 'created_at' | 'updated_at'
 > & { openaiApiKey?: string }
 
-/** A history page: `agent:message` payloads, oldest first. */
-export interface MessagePage<M> {
-  messages: M[]
-  hasMore: boolean
-}
+/** A history page: `agent:message` payloads, oldest first, and the replies still
+ * streaming when it was read (their text so far). */
+export type MessagePage = Wire.MessagePage
+export type StreamingReply = Wire.StreamingReply

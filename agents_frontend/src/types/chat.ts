@@ -29,6 +29,8 @@ export interface ChatMessage {
   /** A streamed reply: which server attempt is streaming it, and the next delta's `seq`. */
   replyAttempt?: number
   nextSeq?: number
+  /** Deltas that came after a gap (by `seq`), held until a snapshot fills the gap. */
+  heldDeltas?: Record<number, string>
 }
 
 export interface ConversationError {

@@ -365,6 +365,38 @@ export interface FieldIssue {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MessagePage".
+ */
+export interface MessagePage {
+  hasMore: boolean
+  /**
+   * agent:message payloads, oldest first.
+   */
+  messages: AgentMessageEvent[]
+  /**
+   * Replies streaming right now (not on pages read with `before`).
+   */
+  streaming: StreamingReply[]
+}
+/**
+ * A reply still streaming when the page was read: its text so far. Live
+ * `agent:stream` deltas continue it from `nextSeq` (lower ones are in `text` already).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "StreamingReply".
+ */
+export interface StreamingReply {
+  attempt: number
+  /**
+   * The id the finished reply will have.
+   */
+  id: string
+  nextSeq: number
+  replyTo: string
+  text: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "OkAck".
  */
 export interface OkAck {

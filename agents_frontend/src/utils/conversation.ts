@@ -3,6 +3,7 @@
  * (the stores hold the state; these hold the rules, and unit tests check them directly).
  */
 import { type ChatMessage, type Conversation, type OutboxEntry, fromEvent } from '@/types/chat'
+import type { StreamingReply } from '@/types/api'
 import type { AgentMessageEvent, StreamEvent } from '@/types/events'
 
 export function conversationId(agentKey: string, contactId: string): string {
@@ -70,40 +71,130 @@ export function upsertMessage(conv: Conversation, event: AgentMessageEvent): Cha
   return conv.messages.find((m) => m.key === key)!
 }
 
-/** Grows the streaming bubble of a reply; a chunk after the final message is ignored. */
 /**
- * A streamed delta into its reply's bubble. `seq` tells a repeat (dropped) from the next
- * piece; a higher `attempt` means another server process took the reply over after the
- * first one died, so the bubble starts again from that attempt's first delta.
+ * A streamed delta into its reply's bubble; a delta after the final message is ignored.
+ * `seq` tells a repeat (dropped) from the next piece and from a gap: a page loaded or a
+ * socket reconnected mid-stream missed deltas, so this one is held and the result is
+ * `true`: the caller fetches a snapshot (`applySnapshot`) that fills the gap. A higher
+ * `attempt` means another server process took the reply over after the first one died,
+ * so the bubble starts again from that attempt's first delta.
  */
-export function appendChunk(conv: Conversation, event: StreamEvent, offline: boolean): void {
+export function appendChunk(conv: Conversation, event: StreamEvent, offline: boolean): boolean {
   const attempt = event.attempt ?? 1
-  const existing = conv.messages.find((m) => m.id === event.id)
-  if (existing) {
-    if (attempt > (existing.replyAttempt ?? 1)) {
-      Object.assign(existing, { text: '', status: 'streaming', incomplete: false, replyAttempt: attempt, nextSeq: 0 })
-    }
-    if (existing.status !== 'streaming' || attempt < (existing.replyAttempt ?? 1)) return
-    if (event.seq < (existing.nextSeq ?? 0)) return
-    existing.text += event.delta
-    existing.nextSeq = event.seq + 1
-    return
+  let bubble = conv.messages.find((m) => m.id === event.id)
+  if (bubble) {
+    if (attempt > (bubble.replyAttempt ?? 1)) restartBubble(bubble, attempt)
+    if (bubble.status !== 'streaming' || attempt < (bubble.replyAttempt ?? 1)) return false
+  } else {
+    bubble = streamingBubble(conv, event.id, event.agentKey, event.contactId, offline, attempt)
   }
+  const next = bubble.nextSeq ?? 0
+  if (event.seq < next) return false // a repeat
+  if (event.seq > next) {
+    bubble.heldDeltas = { ...bubble.heldDeltas, [event.seq]: event.delta }
+    return true
+  }
+  bubble.text += event.delta
+  bubble.nextSeq = next + 1
+  releaseHeld(bubble)
+  return false
+}
+
+/**
+ * A reply's text so far, from a history page read mid-stream: the bubble takes it unless
+ * it is ahead already (or the reply is stored), then continues with the deltas held.
+ */
+export function applySnapshot(conv: Conversation, snapshot: StreamingReply, offline: boolean): void {
+  let bubble = conv.messages.find((m) => m.id === snapshot.id)
+  if (bubble) {
+    if (bubble.status === 'sent' && !bubble.incomplete) return // the finished reply is here
+    const current = bubble.replyAttempt ?? 1
+    if (bubble.status === 'streaming' && snapshot.attempt < current) return
+    const ahead = bubble.status === 'streaming' && snapshot.attempt === current
+    if (ahead && snapshot.nextSeq <= (bubble.nextSeq ?? 0)) return
+    if (snapshot.attempt > current) bubble.heldDeltas = undefined
+  } else {
+    bubble = streamingBubble(conv, snapshot.id, conv.agentKey, conv.contactId, offline, snapshot.attempt)
+  }
+  Object.assign(bubble, {
+    text: snapshot.text,
+    nextSeq: snapshot.nextSeq,
+    replyAttempt: snapshot.attempt,
+    replyTo: snapshot.replyTo,
+    status: 'streaming',
+    incomplete: false,
+  })
+  releaseHeld(bubble)
+}
+
+/**
+ * No snapshot came for a bubble still waiting on a gap (the server could not keep one):
+ * the deltas held are shown as they are; the stored reply replaces the text when it comes.
+ */
+export function giveUpOnGaps(conv: Conversation): void {
+  for (const bubble of conv.messages) {
+    if (!bubble.heldDeltas || bubble.status !== 'streaming') continue
+    const seqs = Object.keys(bubble.heldDeltas).map(Number).sort((a, b) => a - b)
+    bubble.text += seqs.map((seq) => bubble.heldDeltas![seq]).join('')
+    bubble.nextSeq = seqs[seqs.length - 1]! + 1
+    bubble.heldDeltas = undefined
+  }
+}
+
+/** Whether any bubble of the conversation waits for a snapshot to fill a gap. */
+export function hasGaps(conv: Conversation): boolean {
+  return conv.messages.some((m) => m.status === 'streaming' && m.heldDeltas !== undefined)
+}
+
+function restartBubble(bubble: ChatMessage, attempt: number): void {
+  Object.assign(bubble, {
+    text: '',
+    status: 'streaming',
+    incomplete: false,
+    replyAttempt: attempt,
+    nextSeq: 0,
+    heldDeltas: undefined,
+  })
+}
+
+/** The held deltas that now follow on, in order; the ones already covered are dropped. */
+function releaseHeld(bubble: ChatMessage): void {
+  const held = bubble.heldDeltas
+  if (!held) return
+  let next = bubble.nextSeq ?? 0
+  while (held[next] !== undefined) {
+    bubble.text += held[next]
+    next += 1
+  }
+  bubble.nextSeq = next
+  const later = Object.entries(held).filter(([seq]) => Number(seq) >= next)
+  bubble.heldDeltas = later.length ? Object.fromEntries(later) : undefined
+}
+
+function streamingBubble(
+  conv: Conversation,
+  id: string,
+  agentKey: string,
+  contactId: string,
+  offline: boolean,
+  attempt: number,
+): ChatMessage {
   conv.messages.push({
-    key: `m:${event.id}`,
-    id: event.id,
-    agentKey: event.agentKey,
-    contactId: event.contactId,
+    key: `m:${id}`,
+    id,
+    agentKey,
+    contactId,
     author: 'agent',
-    text: event.delta,
+    text: '',
     timestamp: Date.now(),
     offline,
     incomplete: false,
     status: 'streaming',
     attempt: 0,
     replyAttempt: attempt,
-    nextSeq: event.seq + 1,
+    nextSeq: 0,
   })
+  return conv.messages[conv.messages.length - 1]!
 }
 
 /** The person's own message before the server has it: shown at once, `queued` to send. */

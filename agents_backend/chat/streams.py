@@ -1,0 +1,224 @@
+"""The text of every reply still streaming, where every process can read it.
+
+A reply's deltas reach the sockets that are connected while it streams; a page loaded
+(or a socket reconnected) mid-stream would otherwise see nothing of the reply until it
+is stored. So each delta is also appended here *before* it is emitted, and a history
+read returns each streaming reply's text so far with `nextSeq`, the `seq` of the first
+delta it does not contain: the client drops live deltas below it, appends the one equal
+to it, and asks again when one above it arrives (a gap). Writing before emitting makes
+one such request always enough: a client that saw delta `n` gets a snapshot that holds
+it.
+
+With `SOCKETIO_REDIS_URL` set the processes share Redis, and the buffer lives there
+(a reload may reach any process behind nginx); otherwise in this process. Per
+conversation, a hash names its streaming replies (reply id -> the question and the
+attempt); each attempt's deltas are a list, so an append is one `RPUSH` and the text is
+the list joined, never rewritten per delta. Keys expire when a stream goes quiet (its
+process died): a takeover starts the next attempt's list, a finished reply removes both.
+
+The buffer is a convenience beside the stored reply, never a condition of it: if Redis
+fails, the stream goes on and that reply simply has no snapshot (the client shows the
+deltas it gets and the stored reply replaces them).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import orjson
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# A stream that has not grown for this long belongs to a process that died; its keys go.
+IDLE_EXPIRY_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    user_id: str
+    agent_key: str
+    contact_id: str
+
+    def redis_key(self) -> str:
+        return f"agents:streams:{self.user_id}:{self.agent_key}:{self.contact_id}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A streaming reply as far as it has come: `text` is deltas 0..next_seq-1."""
+
+    reply_id: str
+    reply_to: str
+    attempt: int
+    text: str
+    next_seq: int
+
+
+class StreamBuffer(Protocol):
+    async def append(
+        self,
+        conversation: ConversationKey,
+        reply_id: str,
+        reply_to: str,
+        attempt: int,
+        seq: int,
+        delta: str,
+    ) -> None:
+        """Delta `seq` of this attempt; seq 0 starts the attempt (dropping an earlier one's)."""
+
+    async def finish(self, conversation: ConversationKey, reply_id: str) -> None:
+        """The reply is stored (or handed over): no snapshot of it any more."""
+
+    async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
+        """The conversation's replies still streaming."""
+
+
+@dataclass
+class _Stream:
+    reply_to: str
+    attempt: int
+    parts: list[str] = field(default_factory=list)
+
+
+class MemoryStreams:
+    """One process's streams (no Redis): the only process, so the only one asked."""
+
+    def __init__(self) -> None:
+        self._streams: dict[ConversationKey, dict[str, _Stream]] = {}
+
+    async def append(
+        self,
+        conversation: ConversationKey,
+        reply_id: str,
+        reply_to: str,
+        attempt: int,
+        seq: int,
+        delta: str,
+    ) -> None:
+        replies = self._streams.setdefault(conversation, {})
+        stream = replies.get(reply_id)
+        if seq == 0 or stream is None or stream.attempt != attempt:
+            stream = replies[reply_id] = _Stream(reply_to, attempt)
+        stream.parts.append(delta)
+
+    async def finish(self, conversation: ConversationKey, reply_id: str) -> None:
+        replies = self._streams.get(conversation)
+        if replies is None:
+            return
+        replies.pop(reply_id, None)
+        if not replies:
+            del self._streams[conversation]
+
+    async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
+        return [
+            Snapshot(reply_id, s.reply_to, s.attempt, "".join(s.parts), len(s.parts))
+            for reply_id, s in self._streams.get(conversation, {}).items()
+        ]
+
+
+class RedisStreams:
+    """Streams every process behind the load balancer can read (see the module doc)."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    @staticmethod
+    def _deltas_key(reply_id: str, attempt: int) -> str:
+        return f"agents:stream:{reply_id}:{attempt}"
+
+    async def append(
+        self,
+        conversation: ConversationKey,
+        reply_id: str,
+        reply_to: str,
+        attempt: int,
+        seq: int,
+        delta: str,
+    ) -> None:
+        # One round trip per delta: the pipeline is sent as one MULTI/EXEC.
+        deltas, replies = self._deltas_key(reply_id, attempt), conversation.redis_key()
+        pipe = self._redis.pipeline(transaction=True)
+        if seq == 0:
+            meta = orjson.dumps({"replyTo": reply_to, "attempt": attempt})
+            pipe.delete(deltas)
+            pipe.hset(replies, reply_id, meta)
+        pipe.rpush(deltas, delta)
+        pipe.expire(deltas, IDLE_EXPIRY_SECONDS)
+        pipe.expire(replies, IDLE_EXPIRY_SECONDS)
+        await pipe.execute()
+
+    async def finish(self, conversation: ConversationKey, reply_id: str) -> None:
+        replies = conversation.redis_key()
+        raw = await self._redis.hget(replies, reply_id)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hdel(replies, reply_id)
+        if raw is not None:
+            pipe.delete(self._deltas_key(reply_id, int(orjson.loads(raw)["attempt"])))
+        await pipe.execute()
+
+    async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
+        replies = await self._redis.hgetall(conversation.redis_key())
+        if not replies:
+            return []
+        metas = [(_text(key), orjson.loads(raw)) for key, raw in replies.items()]
+        pipe = self._redis.pipeline(transaction=False)
+        for reply_id, meta in metas:
+            pipe.lrange(self._deltas_key(reply_id, int(meta["attempt"])), 0, -1)
+        lists: list[list[bytes | str]] = await pipe.execute()
+        return [
+            Snapshot(
+                reply_id=reply_id,
+                reply_to=str(meta["replyTo"]),
+                attempt=int(meta["attempt"]),
+                text="".join(map(_text, parts)),
+                next_seq=len(parts),
+            )
+            for (reply_id, meta), parts in zip(metas, lists, strict=True)
+            if parts  # expired with its process
+        ]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class StreamRecorder:
+    """One reply attempt's writes to the buffer; a failed write ends them for this
+    attempt (a snapshot with a hole would show wrong text), and the stream goes on."""
+
+    def __init__(
+        self,
+        buffer: StreamBuffer,
+        conversation: ConversationKey,
+        reply_id: str,
+        reply_to: str,
+        attempt: int,
+    ) -> None:
+        self._buffer = buffer
+        self._conversation = conversation
+        self._reply_id = reply_id
+        self._reply_to = reply_to
+        self._attempt = attempt
+        self._broken = False
+
+    async def append(self, seq: int, delta: str) -> None:
+        if self._broken:
+            return
+        try:
+            await self._buffer.append(
+                self._conversation, self._reply_id, self._reply_to, self._attempt, seq, delta
+            )
+        except RedisError:
+            logger.warning("stream buffer unavailable; reply %s has no snapshot", self._reply_id)
+            self._broken = True
+            await self.finish()
+
+    async def finish(self) -> None:
+        try:
+            await self._buffer.finish(self._conversation, self._reply_id)
+        except RedisError:
+            logger.warning("could not clear the stream buffer of %s", self._reply_id)
