@@ -90,6 +90,8 @@ class ErrorCode(StrEnum):
     BOT_NOT_FOUND = "bot_not_found"
     BOT_KEY_UNREADABLE = "bot_key_unreadable"
     MODEL_NOT_ALLOWED = "model_not_allowed"
+    SLUG_TAKEN = "slug_taken"
+    CLONE_TO_PUBLISH = "clone_to_publish"
     # scheduling
     SCHEDULING_DISABLED = "scheduling_disabled"
     INVALID_DATE = "invalid_date"

@@ -43,6 +43,8 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     bots.BotList,
     bots.BotTemplatePublic,
     bots.BotTemplateList,
+    bots.PublicationUpdate,
+    bots.PublicationPublic,
     tasks.TaskUpdate,
     tasks.TaskList,
     usage.UsageRow,

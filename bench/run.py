@@ -7,6 +7,10 @@ Node load generator (bench/loadgen.mjs). The server under test is pinned to core
 everything else (this harness, mongod, model server, load generator) to core 1.
 
 Durations come from the environment (see `Knobs`); `BENCH_QUICK=1` is a short run.
+`BENCH_REDIS=1` adds a redis-server and runs the server with `SOCKETIO_REDIS_URL` (events
+fan out and streams are buffered there, as in a scaled deployment); `BENCH_SERVER_ROOT`
+runs the server from another checkout (the "before" of a before/after ratio:
+bench/compare.py alternates the two).
 Writes bench/results/latest.{md,json} and latency_cdf.png.
 """
 
@@ -172,8 +176,29 @@ class Bench:
         )
         return child, f"http://127.0.0.1:{port}"
 
+    def start_redis(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("BENCH_REDIS=1 needs redis-server (apt-get install redis-server)")
+        port = free_port()
+        self.redis = self.children.start(
+            "redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            log_path=self.work / "redis.log",
+        )
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + 15
+        while subprocess.run([shutil.which("redis-cli") or "redis-cli", "-p", str(port), "ping"], capture_output=True).returncode:
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
     def start_server(self) -> None:
-        self.server, self.server_url = self.start_uvicorn("chat server", ["agents_backend.main:socket_app"], self.server_env())
+        env = self.server_env()
+        env["PYTHONPATH"] = os.environ.get("BENCH_SERVER_ROOT") or str(ROOT)
+        if os.environ.get("BENCH_REDIS") == "1":
+            self.start_redis()
+            env["SOCKETIO_REDIS_URL"] = self.redis_url
+        self.server, self.server_url = self.start_uvicorn("chat server", ["agents_backend.main:socket_app"], env)
         wait_http(self.server_url + "/health", self.server, timeout=60)
 
     def start_py_echo(self) -> tuple[Child, str]:
@@ -331,7 +356,9 @@ class Bench:
         )
         timings = self.model_timings()
         out["chat"] = self._closed_summary(result, cpu, timings)
-        for key, starter in (("python_echo", self.start_py_echo), ("node_echo", self.start_node_echo)):
+        # BENCH_ECHOES=0 (bench/compare.py): the chat path alone, without its floor.
+        echoes = (("python_echo", self.start_py_echo), ("node_echo", self.start_node_echo))
+        for key, starter in echoes if os.environ.get("BENCH_ECHOES") != "0" else ():
             child, url = starter()
             try:
                 result, cpu = self.measured_loadgen(

@@ -29,6 +29,24 @@ class WorkingHours(BaseModel):
         return self
 
 
+class Publication(BaseModel):
+    """A bot published to visitors: a share link and a website widget (bots/publishing.py).
+
+    `slug` names it in `/c/{slug}` and `data-agent`; it stays when the bot is taken
+    offline, so a link handed out works again once the bot is back.
+    """
+
+    enabled: bool = False
+    slug: str
+    # Sites whose pages may embed the widget (`scheme://host[:port]`); the share link's
+    # own origin is always allowed.
+    allowed_origins: list[str] = Field(default_factory=list)
+    greeting: str | None = None
+    # Tokens a day its visitors may spend (its owner pays); 0: no model, offline replies.
+    daily_token_budget: int = 100_000
+    booking_enabled: bool = True
+
+
 class AgentProfile(BaseModel):
     key: str
     name: str
@@ -48,6 +66,7 @@ class AgentProfile(BaseModel):
     # never the key itself; `repr=False` keeps even the ciphertext out of logs.
     openai_key_encrypted: str | None = Field(default=None, repr=False)
     openai_account: str | None = None
+    publication: Publication | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

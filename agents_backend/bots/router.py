@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, status
+from fastapi import APIRouter, Body, Path, Request, status
 
 from agents_backend.auth.deps import CurrentUser, UserLanguage
 from agents_backend.bots import store as bots
+from agents_backend.bots.builtin import BUILTIN_AGENTS, localized
 from agents_backend.bots.models import AgentProfile
+from agents_backend.bots.publishing import embed_snippet, publish, share_url
 from agents_backend.bots.schemas import (
     BotClone,
     BotCreate,
@@ -24,11 +26,14 @@ from agents_backend.bots.schemas import (
     BotTemplateList,
     BotTemplatePublic,
     BotUpdate,
+    PublicationPublic,
+    PublicationUpdate,
 )
 from agents_backend.bots.service import allowed_models, clone_fields, clone_name, profile_fields
 from agents_backend.bots.templates import localized_templates
 from agents_backend.contract import ErrorCode
 from agents_backend.core.config import Settings
+from agents_backend.core.database import Database
 from agents_backend.core.deps import CipherDep, DbDep, SettingsDep
 from agents_backend.core.http_errors import ApiError, invalid_field
 
@@ -143,6 +148,79 @@ async def delete_custom_bot(key: BotKey, user: CurrentUser, db: DbDep) -> None:
         raise _NOT_FOUND
 
 
+def public_base_url(settings: Settings, request: Request) -> str:
+    """Where visitors reach this server: PUBLIC_URL, else the address this request came
+    to (behind nginx, uvicorn's proxy headers make that the public one)."""
+    return (settings.public_url or str(request.base_url)).rstrip("/")
+
+
+def publication_public(bot: AgentProfile, base_url: str) -> PublicationPublic:
+    publication = bot.publication
+    if publication is None:
+        return PublicationPublic(
+            enabled=False,
+            slug=None,
+            url=None,
+            embed_snippet=None,
+            allowed_origins=[],
+            greeting=None,
+            daily_token_budget=0,
+            booking_enabled=bot.scheduling_enabled,
+        )
+    return PublicationPublic(
+        enabled=publication.enabled,
+        slug=publication.slug,
+        url=share_url(base_url, publication.slug),
+        embed_snippet=embed_snippet(base_url, publication.slug),
+        allowed_origins=publication.allowed_origins,
+        greeting=publication.greeting,
+        daily_token_budget=publication.daily_token_budget,
+        booking_enabled=publication.booking_enabled,
+    )
+
+
+async def _own_bot(db: Database, user_id: str, key: str) -> AgentProfile:
+    bot = await bots.get_bot(db=db, user_id=user_id, key=key)
+    if bot is not None:
+        return bot
+    if any(agent.key == key for agent in BUILTIN_AGENTS):
+        raise ApiError(status.HTTP_409_CONFLICT, ErrorCode.CLONE_TO_PUBLISH)
+    raise _NOT_FOUND
+
+
+@router.get("/{key}/public", response_model=PublicationPublic)
+async def read_publication(
+    key: BotKey, user: CurrentUser, db: DbDep, settings: SettingsDep, request: Request
+) -> PublicationPublic:
+    bot = await _own_bot(db, user["_id"], key)
+    return publication_public(bot, public_base_url(settings, request))
+
+
+@router.put("/{key}/public", response_model=PublicationPublic)
+async def publish_custom_bot(
+    key: BotKey,
+    body: PublicationUpdate,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    request: Request,
+) -> PublicationPublic:
+    """Publishes the bot to visitors (share link and widget), or takes it offline
+    (`enabled: false`; the slug is kept for when it comes back). A built-in agent is
+    published by cloning it into a bot first."""
+    bot = await _own_bot(db, user["_id"], key)
+    publication = publish(bot, body.model_dump(include=body.model_fields_set))
+    try:
+        stored = await bots.set_publication(
+            db=db, user_id=user["_id"], key=key, publication=publication
+        )
+    except bots.SlugTakenError:
+        raise ApiError(status.HTTP_409_CONFLICT, ErrorCode.SLUG_TAKEN) from None
+    if stored is None:  # deleted meanwhile
+        raise _NOT_FOUND
+    return publication_public(stored, public_base_url(settings, request))
+
+
 @router.post("/{key}/clone", response_model=BotEnvelope, status_code=status.HTTP_201_CREATED)
 async def clone_custom_bot(
     key: BotKey,
@@ -151,10 +229,15 @@ async def clone_custom_bot(
     language: UserLanguage,
     body: Annotated[BotClone | None, Body()] = None,
 ) -> BotEnvelope:
-    """A new bot with the same settings (and the same encrypted key: one owner)."""
+    """A new bot with the same settings (and the same encrypted key: one owner). A
+    built-in agent is cloned as the caller reads it (their language): the way to change
+    or publish one."""
     source = await bots.get_bot(db=db, user_id=user["_id"], key=key)
     if source is None:
-        raise _NOT_FOUND
+        builtin = next((agent for agent in BUILTIN_AGENTS if agent.key == key), None)
+        if builtin is None:
+            raise _NOT_FOUND
+        source = localized(builtin, language)
     name = clone_name(source, body.name if body is not None else None, language)
     bot = await bots.create_bot(
         db=db, user_id=user["_id"], fields={**clone_fields(source), "name": name}

@@ -15,7 +15,9 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from agents_backend.bots.publishing import web_origin
 from agents_backend.core.schemas import CamelIn, CamelOut
 
 
@@ -181,3 +183,50 @@ class BotTemplatePublic(CamelOut):
 
 class BotTemplateList(BaseModel):
     templates: list[BotTemplatePublic]
+
+
+def _origin(value: str) -> str:
+    found = web_origin(value)
+    if found is None:
+        raise PydanticCustomError("origin_invalid", "not an http(s) origin")
+    return found
+
+
+# Owner-picked link names: `acme-sales`; random ones (publishing.random_slug) fit too.
+def _lowercase(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Slug = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"),
+    BeforeValidator(_lowercase),
+]
+Origin = Annotated[str, StringConstraints(max_length=200), AfterValidator(_origin)]
+Greeting = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class PublicationUpdate(CamelIn):
+    """`PUT /custom-bots/{key}/public`. Fields left out keep their value (a first publish:
+    a random slug, no greeting, 100,000 tokens a day, bookings if the bot schedules)."""
+
+    enabled: bool
+    slug: Slug | None = None
+    allowed_origins: list[Origin] = Field(max_length=20)
+    greeting: Annotated[Greeting | None, BeforeValidator(_blank_is_none)] = None
+    daily_token_budget: int | None = Field(default=None, ge=0, le=100_000_000)
+    booking_enabled: bool | None = None
+
+
+class PublicationPublic(CamelOut):
+    """A bot's publication and what its owner pastes: the share link and the widget
+    snippet. Never published: `enabled` false and no slug."""
+
+    enabled: bool
+    slug: str | None
+    url: str | None = Field(description="The share link: a full-page chat with the bot.")
+    embed_snippet: str | None = Field(description="The widget's script tag for a website.")
+    allowed_origins: list[str]
+    greeting: str | None
+    daily_token_budget: int
+    booking_enabled: bool

@@ -80,5 +80,8 @@ def clone_name(source: AgentProfile, requested: str | None, language: Language) 
 
 
 def clone_fields(source: AgentProfile) -> dict[str, Any]:
-    """A new bot with the same settings (and the same encrypted key: one owner)."""
-    return source.model_dump(exclude={"key", "user_id", "builtin", "created_at", "updated_at"})
+    """A new bot with the same settings (and the same encrypted key: one owner); never
+    published (it gets its own link when its owner publishes it)."""
+    return source.model_dump(
+        exclude={"key", "user_id", "builtin", "created_at", "updated_at", "publication"}
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from agents_backend.bots.models import AgentProfile
+from agents_backend.bots.models import AgentProfile, Publication
 from agents_backend.core.database import Database, Document, stored_now
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -25,6 +25,10 @@ _KEY_ATTEMPTS = 5
 
 class KeyCollisionError(Exception):
     """No free key after several random suffixes; practically unreachable."""
+
+
+class SlugTakenError(Exception):
+    """Another bot's publication already has this slug."""
 
 
 def bot_key(name: str) -> str:
@@ -83,6 +87,29 @@ async def update_bot(
         _mine(user_id, key),
         {"$set": {**changes, "updated_at": stored_now()}},
         return_document=ReturnDocument.AFTER,
+    )
+    return AgentProfile.from_document(document) if document else None
+
+
+async def set_publication(
+    *, db: Database, user_id: str, key: str, publication: Publication
+) -> AgentProfile | None:
+    """Stores the bot's publication (whole); None when the caller has no such bot."""
+    try:
+        document = await db.agents.find_one_and_update(
+            _mine(user_id, key),
+            {"$set": {"publication": publication.model_dump(), "updated_at": stored_now()}},
+            return_document=ReturnDocument.AFTER,
+        )
+    except DuplicateKeyError as exc:
+        raise SlugTakenError(publication.slug) from exc
+    return AgentProfile.from_document(document) if document else None
+
+
+async def find_published(*, db: Database, slug: str) -> AgentProfile | None:
+    """The bot published under `slug`, while it is online."""
+    document = await db.agents.find_one(
+        {"publication.slug": slug, "publication.enabled": True, "builtin": False}
     )
     return AgentProfile.from_document(document) if document else None
 

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
     )
     socketio_redis_url: str | None = None
+    # Where visitors reach this server (`https://agents.example.com`), for the share links
+    # and widget snippets shown to owners; unset: the address each request came to.
+    public_url: str | None = None
     # JSON lines for log collectors; unset means JSON in production, text in development.
     log_json: bool | None = None
 

@@ -44,6 +44,13 @@ INDEXES: dict[str, list[IndexModel]] = {
         # bot can never shadow `sdr` or another bot, even if key generation misbehaved.
         IndexModel([("key", ASCENDING)], unique=True, name="key_unique"),
         IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)], name="owner_created"),
+        # A share link names one bot, whoever picked it: visitors find the bot by it.
+        IndexModel(
+            [("publication.slug", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"publication.slug": {"$type": "string"}},
+            name="publication_slug_unique",
+        ),
     ],
     "messages": [
         # History reads one conversation in time order; `_id` breaks ties within a ms.

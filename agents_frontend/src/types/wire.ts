@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'bot_not_found'
   | 'bot_key_unreadable'
   | 'model_not_allowed'
+  | 'slug_taken'
+  | 'clone_to_publish'
   | 'scheduling_disabled'
   | 'invalid_date'
   | 'invalid_time'
@@ -411,6 +413,47 @@ export interface OkAck {
 export interface ProfileUpdate {
   name?: string | null
   preferredLanguage?: ('pt-BR' | 'en') | null
+}
+/**
+ * A bot's publication and what its owner pastes: the share link and the widget
+ * snippet. Never published: `enabled` false and no slug.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "PublicationPublic".
+ */
+export interface PublicationPublic {
+  allowedOrigins: string[]
+  bookingEnabled: boolean
+  dailyTokenBudget: number
+  /**
+   * The widget's script tag for a website.
+   */
+  embedSnippet: string | null
+  enabled: boolean
+  greeting: string | null
+  slug: string | null
+  /**
+   * The share link: a full-page chat with the bot.
+   */
+  url: string | null
+}
+/**
+ * `PUT /custom-bots/{key}/public`. Fields left out keep their value (a first publish:
+ * a random slug, no greeting, 100,000 tokens a day, bookings if the bot schedules).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "PublicationUpdate".
+ */
+export interface PublicationUpdate {
+  /**
+   * @maxItems 20
+   */
+  allowedOrigins: string[]
+  bookingEnabled?: boolean | null
+  dailyTokenBudget?: number | null
+  enabled: boolean
+  greeting?: string | null
+  slug?: string | null
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
