@@ -5,7 +5,8 @@
 Runs bench/run.py's throughput scenario alternately against the server of `before` and of
 this checkout (`rounds` times each, so drift on a shared machine hits both alike), in
 memory and with Redis (`BENCH_REDIS=1`), and prints each median and the after/before
-ratio. Durations follow the usual knobs (BENCH_DURATION_S, BENCH_WARMUP_S).
+ratio. Durations follow the usual knobs (BENCH_DURATION_S, BENCH_WARMUP_S);
+COMPARE_MODES=redis runs one of the two.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def one_run(server_root: Path, redis: bool) -> float:
 def main() -> int:
     before = Path(sys.argv[1]).resolve()
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    for redis in (False, True):
+    modes = os.environ.get("COMPARE_MODES", "memory,redis").split(",")
+    for redis in [mode == "redis" for mode in modes]:
         runs: dict[str, list[float]] = {"before": [], "after": []}
         for _ in range(rounds):
             for name, root in (("before", before), ("after", ROOT)):

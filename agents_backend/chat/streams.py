@@ -13,8 +13,9 @@ With `SOCKETIO_REDIS_URL` set the processes share Redis, and the buffer lives th
 (a reload may reach any process behind nginx); otherwise in this process. Per
 conversation, a hash names its streaming replies (reply id -> the question and the
 attempt); each attempt's deltas are a list, so an append is one `RPUSH` and the text is
-the list joined, never rewritten per delta. Keys expire when a stream goes quiet (its
-process died): a takeover starts the next attempt's list, a finished reply removes both.
+the list joined, never rewritten per delta. Keys expire an hour after the stream began
+(should its process die): a takeover starts the next attempt's list, a finished reply
+removes both.
 
 The buffer is a convenience beside the stored reply, never a condition of it: if Redis
 fails, the stream goes on and that reply simply has no snapshot (the client shows the
@@ -33,8 +34,9 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-# A stream that has not grown for this long belongs to a process that died; its keys go.
-IDLE_EXPIRY_SECONDS = 600
+# A stream's keys expire this long after it started, should its process die before it
+# finishes (a reply streaming longer simply loses its snapshot, not its text).
+EXPIRY_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class StreamBuffer(Protocol):
     ) -> None:
         """Delta `seq` of this attempt; seq 0 starts the attempt (dropping an earlier one's)."""
 
-    async def finish(self, conversation: ConversationKey, reply_id: str) -> None:
+    async def finish(self, conversation: ConversationKey, reply_id: str, attempt: int) -> None:
         """The reply is stored (or handed over): no snapshot of it any more."""
 
     async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
@@ -105,7 +107,7 @@ class MemoryStreams:
             stream = replies[reply_id] = _Stream(reply_to, attempt)
         stream.parts.append(delta)
 
-    async def finish(self, conversation: ConversationKey, reply_id: str) -> None:
+    async def finish(self, conversation: ConversationKey, reply_id: str, attempt: int) -> None:
         replies = self._streams.get(conversation)
         if replies is None:
             return
@@ -139,25 +141,25 @@ class RedisStreams:
         seq: int,
         delta: str,
     ) -> None:
-        # One round trip per delta: the pipeline is sent as one MULTI/EXEC.
-        deltas, replies = self._deltas_key(reply_id, attempt), conversation.redis_key()
+        # One round trip per delta: a bare RPUSH, or for an attempt's first delta one
+        # MULTI/EXEC that also names the reply in its conversation and sets the expiry.
+        deltas = self._deltas_key(reply_id, attempt)
+        if seq > 0:
+            await self._redis.rpush(deltas, delta)
+            return
+        replies = conversation.redis_key()
         pipe = self._redis.pipeline(transaction=True)
-        if seq == 0:
-            meta = orjson.dumps({"replyTo": reply_to, "attempt": attempt})
-            pipe.delete(deltas)
-            pipe.hset(replies, reply_id, meta)
+        pipe.delete(deltas)
         pipe.rpush(deltas, delta)
-        pipe.expire(deltas, IDLE_EXPIRY_SECONDS)
-        pipe.expire(replies, IDLE_EXPIRY_SECONDS)
+        pipe.hset(replies, reply_id, orjson.dumps({"replyTo": reply_to, "attempt": attempt}))
+        pipe.expire(deltas, EXPIRY_SECONDS)
+        pipe.expire(replies, EXPIRY_SECONDS)
         await pipe.execute()
 
-    async def finish(self, conversation: ConversationKey, reply_id: str) -> None:
-        replies = conversation.redis_key()
-        raw = await self._redis.hget(replies, reply_id)
+    async def finish(self, conversation: ConversationKey, reply_id: str, attempt: int) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hdel(replies, reply_id)
-        if raw is not None:
-            pipe.delete(self._deltas_key(reply_id, int(orjson.loads(raw)["attempt"])))
+        pipe.hdel(conversation.redis_key(), reply_id)
+        pipe.delete(self._deltas_key(reply_id, attempt))
         await pipe.execute()
 
     async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
@@ -219,6 +221,6 @@ class StreamRecorder:
 
     async def finish(self) -> None:
         try:
-            await self._buffer.finish(self._conversation, self._reply_id)
+            await self._buffer.finish(self._conversation, self._reply_id, self._attempt)
         except RedisError:
             logger.warning("could not clear the stream buffer of %s", self._reply_id)

@@ -163,6 +163,6 @@ async def test_each_attempt_restarts_the_text_and_conversations_stay_apart(
     [second] = await buffer.snapshots(ours)
     assert (second.attempt, second.text, second.next_seq) == (2, "Hi", 1)
 
-    await buffer.finish(ours, "r1")
+    await buffer.finish(ours, "r1", 2)
     assert await buffer.snapshots(ours) == []
     assert [s.text for s in await buffer.snapshots(theirs)] == ["Other"]
