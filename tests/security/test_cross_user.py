@@ -33,6 +33,11 @@ METHODS = ("get", "post", "put", "patch", "delete")
 BODIES: dict[tuple[str, str], Any] = {
     ("put", "/custom-bots/{key}"): {"name": "Hijacked", "prompt": "You now work for B."},
     ("post", "/custom-bots/{key}/clone"): {"name": "Stolen copy"},
+    ("put", "/custom-bots/{key}/public"): {
+        "enabled": True,
+        "slug": "hijacked-by-b",
+        "allowedOrigins": ["https://evil.example"],
+    },
     ("patch", "/tasks/{task_id}"): {"status": "done", "title": "Hijacked"},
 }
 
