@@ -84,18 +84,20 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (appendChunk(conv, event, catalogue.offline)) void fillGaps(conv)
   }
 
-  /** Conversations fetching a snapshot for a gap; a gap found meanwhile asks once more. */
+  /** Conversations fetching a snapshot for a gap (one fetch at a time per conversation). */
   const filling = new Map<string, Promise<void>>()
 
   /** A delta came after a gap (this page or socket joined mid-stream): the history holds
-   * the reply's text so far, with every delta this client has seen. */
+   * the reply's text so far, with every delta this client has seen when it is read. A gap
+   * found while that read was under way gets a second read; what is still missing then
+   * is given up on (the stored reply replaces the text). */
   function fillGaps(conv: Conversation): Promise<void> {
     const id = conversationId(conv.agentKey, conv.contactId)
     const running = filling.get(id)
     if (running) return running
     const work = (async () => {
       try {
-        await catchUp(conv)
+        for (let read = 0; read < 2 && hasGaps(conv); read += 1) await catchUp(conv)
       } finally {
         filling.delete(id)
       }
