@@ -35,7 +35,7 @@ from agents_backend.chat.context import load_context
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.pacing import StreamPacer
 from agents_backend.chat.responders import ReplyRequest, Responder
-from agents_backend.chat.streams import ConversationKey, StreamBuffer, StreamRecorder
+from agents_backend.chat.streams import ConversationKey, StreamBuffer, StreamId, StreamRecorder
 from agents_backend.chat.suggestions import suggest
 from agents_backend.contract import (
     AgentErrorEvent,
@@ -114,9 +114,8 @@ class ReplyRun:
 
     def __post_init__(self) -> None:
         conversation = ConversationKey(self.user.id, self.agent.key, self.message.contact_id)
-        self.recorder = StreamRecorder(
-            self.services.streams, conversation, self.reply_id, self.message.id, self.attempt
-        )
+        stream = StreamId(conversation, self.reply_id, self.message.id, self.attempt)
+        self.recorder = StreamRecorder(self.services.streams, stream)
 
     @property
     def reply_id(self) -> str:

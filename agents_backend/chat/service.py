@@ -30,6 +30,7 @@ from agents_backend.chat.streams import (
     MemoryStreams,
     Snapshot,
     StreamBuffer,
+    StreamId,
     StreamRecorder,
 )
 from agents_backend.chat.summary import summarize
@@ -208,9 +209,8 @@ class AgentCore:
             return False
         if message.reply_id is not None:  # what the last attempt streamed is no reply
             conversation = ConversationKey(message.user_id, message.agent_key, message.contact_id)
-            await StreamRecorder(
-                self._streams, conversation, message.reply_id, message.id, message.attempts
-            ).finish()
+            stream = StreamId(conversation, message.reply_id, message.id, message.attempts)
+            await StreamRecorder(self._streams, stream).finish()
         user = await session_user(db=self._db, user_id=message.user_id)
         language = i18n.pick((message.nlp or {}).get("language"), user.language if user else None)
         await emitter.to_user(

@@ -50,6 +50,16 @@ class ConversationKey:
 
 
 @dataclass(frozen=True)
+class StreamId:
+    """One attempt at one reply: what every write to the buffer names."""
+
+    conversation: ConversationKey
+    reply_id: str
+    reply_to: str
+    attempt: int
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """A streaming reply as far as it has come: `text` is deltas 0..next_seq-1."""
 
@@ -61,18 +71,10 @@ class Snapshot:
 
 
 class StreamBuffer(Protocol):
-    async def append(
-        self,
-        conversation: ConversationKey,
-        reply_id: str,
-        reply_to: str,
-        attempt: int,
-        seq: int,
-        delta: str,
-    ) -> None:
+    async def append(self, stream: StreamId, seq: int, delta: str) -> None:
         """Delta `seq` of this attempt; seq 0 starts the attempt (dropping an earlier one's)."""
 
-    async def finish(self, conversation: ConversationKey, reply_id: str, attempt: int) -> None:
+    async def finish(self, stream: StreamId) -> None:
         """The reply is stored (or handed over): no snapshot of it any more."""
 
     async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
@@ -92,28 +94,21 @@ class MemoryStreams:
     def __init__(self) -> None:
         self._streams: dict[ConversationKey, dict[str, _Stream]] = {}
 
-    async def append(
-        self,
-        conversation: ConversationKey,
-        reply_id: str,
-        reply_to: str,
-        attempt: int,
-        seq: int,
-        delta: str,
-    ) -> None:
-        replies = self._streams.setdefault(conversation, {})
-        stream = replies.get(reply_id)
-        if seq == 0 or stream is None or stream.attempt != attempt:
-            stream = replies[reply_id] = _Stream(reply_to, attempt)
-        stream.parts.append(delta)
+    async def append(self, stream: StreamId, seq: int, delta: str) -> None:
+        replies = self._streams.setdefault(stream.conversation, {})
+        if seq == 0:
+            replies[stream.reply_id] = _Stream(stream.reply_to, stream.attempt)
+        current = replies.get(stream.reply_id)
+        if current is not None and current.attempt == stream.attempt:
+            current.parts.append(delta)
 
-    async def finish(self, conversation: ConversationKey, reply_id: str, attempt: int) -> None:
-        replies = self._streams.get(conversation)
+    async def finish(self, stream: StreamId) -> None:
+        replies = self._streams.get(stream.conversation)
         if replies is None:
             return
-        replies.pop(reply_id, None)
+        replies.pop(stream.reply_id, None)
         if not replies:
-            del self._streams[conversation]
+            del self._streams[stream.conversation]
 
     async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
         return [
@@ -132,34 +127,27 @@ class RedisStreams:
     def _deltas_key(reply_id: str, attempt: int) -> str:
         return f"agents:stream:{reply_id}:{attempt}"
 
-    async def append(
-        self,
-        conversation: ConversationKey,
-        reply_id: str,
-        reply_to: str,
-        attempt: int,
-        seq: int,
-        delta: str,
-    ) -> None:
+    async def append(self, stream: StreamId, seq: int, delta: str) -> None:
         # One round trip per delta: a bare RPUSH, or for an attempt's first delta one
         # MULTI/EXEC that also names the reply in its conversation and sets the expiry.
-        deltas = self._deltas_key(reply_id, attempt)
+        deltas = self._deltas_key(stream.reply_id, stream.attempt)
         if seq > 0:
             await self._redis.rpush(deltas, delta)
             return
-        replies = conversation.redis_key()
+        replies = stream.conversation.redis_key()
+        meta = orjson.dumps({"replyTo": stream.reply_to, "attempt": stream.attempt})
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(deltas)
         pipe.rpush(deltas, delta)
-        pipe.hset(replies, reply_id, orjson.dumps({"replyTo": reply_to, "attempt": attempt}))
+        pipe.hset(replies, stream.reply_id, meta)
         pipe.expire(deltas, EXPIRY_SECONDS)
         pipe.expire(replies, EXPIRY_SECONDS)
         await pipe.execute()
 
-    async def finish(self, conversation: ConversationKey, reply_id: str, attempt: int) -> None:
+    async def finish(self, stream: StreamId) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hdel(conversation.redis_key(), reply_id)
-        pipe.delete(self._deltas_key(reply_id, attempt))
+        pipe.hdel(stream.conversation.redis_key(), stream.reply_id)
+        pipe.delete(self._deltas_key(stream.reply_id, stream.attempt))
         await pipe.execute()
 
     async def snapshots(self, conversation: ConversationKey) -> list[Snapshot]:
@@ -192,35 +180,25 @@ class StreamRecorder:
     """One reply attempt's writes to the buffer; a failed write ends them for this
     attempt (a snapshot with a hole would show wrong text), and the stream goes on."""
 
-    def __init__(
-        self,
-        buffer: StreamBuffer,
-        conversation: ConversationKey,
-        reply_id: str,
-        reply_to: str,
-        attempt: int,
-    ) -> None:
+    def __init__(self, buffer: StreamBuffer, stream: StreamId) -> None:
         self._buffer = buffer
-        self._conversation = conversation
-        self._reply_id = reply_id
-        self._reply_to = reply_to
-        self._attempt = attempt
+        self._stream = stream
         self._broken = False
 
     async def append(self, seq: int, delta: str) -> None:
         if self._broken:
             return
         try:
-            await self._buffer.append(
-                self._conversation, self._reply_id, self._reply_to, self._attempt, seq, delta
-            )
+            await self._buffer.append(self._stream, seq, delta)
         except RedisError:
-            logger.warning("stream buffer unavailable; reply %s has no snapshot", self._reply_id)
+            logger.warning(
+                "stream buffer unavailable; reply %s has no snapshot", self._stream.reply_id
+            )
             self._broken = True
             await self.finish()
 
     async def finish(self) -> None:
         try:
-            await self._buffer.finish(self._conversation, self._reply_id, self._attempt)
+            await self._buffer.finish(self._stream)
         except RedisError:
-            logger.warning("could not clear the stream buffer of %s", self._reply_id)
+            logger.warning("could not clear the stream buffer of %s", self._stream.reply_id)

@@ -39,8 +39,8 @@ after(async () => {
   await model?.stop()
 })
 
-async function newPage() {
-  const context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 800 } })
+async function newPage(options = {}) {
+  const context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 800 }, ...options })
   const page = await context.newPage()
   page.setDefaultTimeout(TIMEOUT)
   const dialogs = []
@@ -85,11 +85,17 @@ describe('chat with a model behind an OpenAI-compatible server', () => {
     await context.close()
   })
 
-  test('a reload mid-stream shows the reply so far at once and completes it; a new tab shows the same', async () => {
-    const { context, page } = await newPage()
+  const VIEWS = [
+    { name: 'desktop-pt', options: {} },
+    { name: 'phone-en', options: { locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+  ]
+  for (const view of VIEWS) test(`a reload mid-stream shows the reply so far at once and completes it; a new tab shows the same (${view.name})`, async () => {
+    const { context, page } = await newPage(view.options)
     await signUp(page, backend.url)
-    await openAgent(page, 'support')
-    await sendMessage(page, 'Qual é o plano completo?')
+    // The chat's own address (on a phone the agent list sits in a drawer).
+    await page.goto(`${backend.url}/chat/support/default`)
+    await page.getByTestId('composer').locator('textarea').first().waitFor()
+    await sendMessage(page, 'What is the whole plano?')
     const full = PLAN.join('').trim()
     const visible = async (p, selector) => (await p.locator(selector).first().innerText()).replace('▍', '').trim()
     await page.waitForFunction((s) => document.querySelector(s)?.textContent.includes('passo 4;'), STREAMING)
@@ -108,7 +114,7 @@ describe('chat with a model behind an OpenAI-compatible server', () => {
     const afterReload = await visible(page, STREAMING)
     assert.ok(afterReload.length >= beforeReload.length, `the reload kept "${beforeReload}", shows "${afterReload}"`)
     assert.ok(full.startsWith(afterReload), `"${afterReload}" is the reply so far`)
-    await shot(page, '24-reload-mid-stream')
+    await shot(page, `24-reload-mid-stream-${view.name}`)
 
     for (const tab of [page, second]) {
       await tab.locator(FINISHED).first().waitFor()

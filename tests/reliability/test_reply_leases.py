@@ -100,27 +100,45 @@ async def connected(server: ServerProcess, account: Account) -> RecordingClient:
     return client
 
 
-async def send_then_kill(
-    cluster: Cluster, fake_llm: FakeOpenAI, settings: dict[str, str]
+async def stop_mid_reply(
+    cluster: Cluster,
+    fake_llm: FakeOpenAI,
+    settings: dict[str, str],
+    *,
+    stop: signal.Signals,
+    after_deltas: int,
+    pause: float = 0.0,
 ) -> tuple[Account, str]:
-    """A reply is streaming (and its lease renewed with the text so far) when its process
-    is killed with SIGKILL."""
+    """A slow reply streams from a new process, which is sent `stop` after `after_deltas`
+    deltas (and `pause` seconds); returns the account and the question's id."""
     first = cluster.start(**settings)
     account = await register(first.base_url)
     client = await connected(first, account)
     fake_llm.script("stream", Reply(LONG_REPLY, chunk_delay=0.25, chunk_size=3))
     try:
         ack = await client.emit("agent:send", send(QUESTION, "client-1"))
-        await client.wait_for("agent:stream", count=4)
-        await asyncio.sleep(0.6)  # past one lease renewal: the text so far is stored
-        first.process.send_signal(signal.SIGKILL)
-        await asyncio.to_thread(first.process.wait, 10)
+        await client.wait_for("agent:stream", count=after_deltas)
+        await asyncio.sleep(pause)
+        first.process.send_signal(stop)
+        await asyncio.to_thread(first.process.wait, 30)
     finally:
         await client.close()
-    stranded = cluster.message(ack["messageId"])
+    return account, ack["messageId"]
+
+
+async def send_then_kill(
+    cluster: Cluster, fake_llm: FakeOpenAI, settings: dict[str, str]
+) -> tuple[Account, str]:
+    """A reply is streaming (and its lease renewed with the text so far) when its process
+    is killed with SIGKILL."""
+    # Past one lease renewal before the kill: the text so far is stored.
+    account, message_id = await stop_mid_reply(
+        cluster, fake_llm, settings, stop=signal.SIGKILL, after_deltas=4, pause=0.6
+    )
+    stranded = cluster.message(message_id)
     assert stranded["reply_state"] == "generating"  # acknowledged, and no reply
     assert stranded["partial_reply"]  # what had streamed is not lost
-    return account, ack["messageId"]
+    return account, message_id
 
 
 async def test_a_killed_processes_reply_is_finished_after_a_restart_without_a_resend(
@@ -255,18 +273,9 @@ async def test_a_shutdown_that_must_cut_a_reply_hands_it_over(
     cluster: Cluster, fake_llm: FakeOpenAI
 ) -> None:
     short_grace = leases(sweep=0.2) | {"SHUTDOWN_GRACE_SECONDS": "0.3"}
-    first = cluster.start(**short_grace)
-    account = await register(first.base_url)
-    client = await connected(first, account)
-    fake_llm.script("stream", Reply(LONG_REPLY, chunk_delay=0.25, chunk_size=3))
-    try:
-        ack = await client.emit("agent:send", send(QUESTION, "client-1"))
-        await client.wait_for("agent:stream", count=3)
-        first.process.terminate()
-        await asyncio.to_thread(first.process.wait, 30)
-    finally:
-        await client.close()
-    message_id = ack["messageId"]
+    account, message_id = await stop_mid_reply(
+        cluster, fake_llm, short_grace, stop=signal.SIGTERM, after_deltas=3
+    )
     handed = cluster.message(message_id)
     assert handed["reply_state"] == "generating" and handed["lease_until"] == 0
     [cut] = cluster.replies_to(message_id)

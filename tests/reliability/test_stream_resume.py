@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from agents_backend.chat.streams import ConversationKey, MemoryStreams, RedisStreams, StreamBuffer
+from agents_backend.chat.streams import (
+    ConversationKey,
+    MemoryStreams,
+    RedisStreams,
+    StreamBuffer,
+    StreamId,
+)
 from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.conftest import model_env, server_env
 from tests.reliability.test_delivery import open_socket as tab
@@ -151,18 +157,20 @@ async def test_each_attempt_restarts_the_text_and_conversations_stay_apart(
 ) -> None:
     ours, theirs = ConversationKey("u1", "sdr", "c1"), ConversationKey("u2", "sdr", "c1")
     for seq, delta in enumerate(["Hel", "lo ", "there"]):
-        await buffer.append(ours, "r1", "q1", 1, seq, delta)
-    await buffer.append(theirs, "r9", "q9", 1, 0, "Other")
+        await buffer.append(StreamId(ours, "r1", "q1", 1), seq, delta)
+    await buffer.append(StreamId(theirs, "r9", "q9", 1), 0, "Other")
 
     [first] = await buffer.snapshots(ours)
     assert (first.reply_id, first.reply_to, first.attempt) == ("r1", "q1", 1)
     assert (first.text, first.next_seq) == ("Hello there", 3)
 
     # The process died; a takeover streams attempt 2 from its first delta.
-    await buffer.append(ours, "r1", "q1", 2, 0, "Hi")
+    await buffer.append(StreamId(ours, "r1", "q1", 2), 0, "Hi")
+    # A late delta of the attempt that died changes nothing.
+    await buffer.append(StreamId(ours, "r1", "q1", 1), 3, " late")
     [second] = await buffer.snapshots(ours)
     assert (second.attempt, second.text, second.next_seq) == (2, "Hi", 1)
 
-    await buffer.finish(ours, "r1", 2)
+    await buffer.finish(StreamId(ours, "r1", "q1", 2))
     assert await buffer.snapshots(ours) == []
     assert [s.text for s in await buffer.snapshots(theirs)] == ["Other"]
