@@ -25,6 +25,14 @@ class ClientEvent(StrEnum):
     SCHEDULE_CONFIRM = "agent:schedule-confirm"
 
 
+class VisitorClientEvent(StrEnum):
+    """What an anonymous website visitor's socket (namespace `/public`) may send."""
+
+    SEND = "visitor:send"
+    AVAILABLE_SLOTS = "visitor:available-slots"
+    SCHEDULE_CONFIRM = "visitor:schedule-confirm"
+
+
 class ServerEvent(StrEnum):
     MESSAGE = "agent:message"
     TYPING = "agent:typing"
@@ -37,6 +45,8 @@ class ServerEvent(StrEnum):
     TASK_CREATED = "agent:task-created"
     ERROR = "agent:error"
     SESSION_ENDED = "agent:session-ended"
+    VISITOR_SESSION = "visitor:session"
+    VISITOR_CLOSED = "visitor:closed"
 
 
 Language = Literal["pt-BR", "en"]
@@ -92,6 +102,14 @@ class ErrorCode(StrEnum):
     MODEL_NOT_ALLOWED = "model_not_allowed"
     SLUG_TAKEN = "slug_taken"
     CLONE_TO_PUBLISH = "clone_to_publish"
+    # website visitors (namespace /public)
+    AGENT_OFFLINE = "agent_offline"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    VISITOR_TOKEN_INVALID = "visitor_token_invalid"
+    TOO_MANY_VISITORS = "too_many_visitors"
+    AGENT_BUDGET_EXHAUSTED = "agent_budget_exhausted"
+    BOOKING_DISABLED = "booking_disabled"
+    READ_ONLY_CONVERSATION = "read_only_conversation"
     # scheduling
     SCHEDULING_DISABLED = "scheduling_disabled"
     INVALID_DATE = "invalid_date"
@@ -105,6 +123,13 @@ class ErrorCode(StrEnum):
     CALENDAR_UNAVAILABLE = "calendar_unavailable"
     CALENDAR_CANCEL_FAILED = "calendar_cancel_failed"
     BOOKING_NOT_FOUND = "booking_not_found"
+    # an owner's own Google Calendar
+    CALENDAR_RECONNECT_NEEDED = "calendar_reconnect_needed"
+    GOOGLE_NOT_CONFIGURED = "google_not_configured"
+    GOOGLE_STATE_INVALID = "google_state_invalid"
+    GOOGLE_CONSENT_DENIED = "google_consent_denied"
+    GOOGLE_SCOPE_MISSING = "google_scope_missing"
+    GOOGLE_CONNECT_FAILED = "google_connect_failed"
     # tasks and usage
     TASK_NOT_FOUND = "task_not_found"
     TASK_NOT_CREATED = "task_not_created"
@@ -171,6 +196,50 @@ class ScheduleConfirmPayload(Payload):
     time: Annotated[str, StringConstraints(max_length=16)] | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(max_length=32)] | None = None
+    duration_minutes: int | None = Field(default=None, alias="durationMinutes")
+
+
+class VisitorConnectAuth(Payload):
+    """The `auth` of a visitor's socket (namespace `/public`).
+
+    `host` is the origin of the page the widget is embedded in (the widget's iframe
+    passes it on); the share link sends none. `visitorToken` is what an earlier
+    `visitor:session` gave this browser: the same conversation continues.
+    """
+
+    agent: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    visitor_token: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
+        default=None, alias="visitorToken"
+    )
+    language: Language | None = None
+    host: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+class VisitorSendPayload(Payload):
+    """`visitor:send`: the conversation is the socket's own, so only the text is sent."""
+
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    client_message_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = (
+        Field(default=None, alias="clientMessageId")
+    )
+
+
+class VisitorSlotsPayload(Payload):
+    """`visitor:available-slots`: the owner's free slots on a day (`YYYY-MM-DD`)."""
+
+    date: Annotated[str, StringConstraints(max_length=40)]
+    duration_minutes: int | None = Field(default=None, alias="durationMinutes")
+
+
+class VisitorScheduleConfirmPayload(Payload):
+    """`visitor:schedule-confirm`: a slot on the owner's calendar, with the visitor as the
+    attendee. Left-out fields are taken from what the conversation already said."""
+
+    date: Annotated[str, StringConstraints(max_length=40)] | None = None
+    time: Annotated[str, StringConstraints(max_length=16)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=32)] | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
     duration_minutes: int | None = Field(default=None, alias="durationMinutes")
 
 
@@ -327,6 +396,51 @@ class AgentErrorEvent(ServerPayload):
     retry_after: int | None = omitted_when_none("Seconds, for limits one can wait out.")
 
 
+class StreamingReply(WireModel):
+    """A reply still streaming when the page was read: its text so far. Live
+    `agent:stream` deltas continue it from `nextSeq` (lower ones are in `text` already)."""
+
+    id: str = Field(description="The id the finished reply will have.")
+    reply_to: str
+    attempt: int
+    text: str
+    next_seq: int
+
+
+class PublicAgent(WireModel):
+    """What a visitor may know of the agent: never its prompt, model, key or owner."""
+
+    name: str
+    emoji: str
+    greeting: str | None
+    booking_enabled: bool
+
+
+class VisitorSessionEvent(ServerPayload):
+    """`visitor:session`, on every (re)connection of a visitor: the token to keep (a new
+    one each time, with a fresh expiry), the conversation and its latest messages.
+
+    `conversationId` is the `contactId` of every `agent:*` event of this conversation.
+    """
+
+    event = ServerEvent.VISITOR_SESSION
+    visitor_token: str
+    conversation_id: str
+    agent: PublicAgent
+    messages: list[AgentMessageEvent] = Field(description="Oldest first.")
+    has_more: bool
+    streaming: list[StreamingReply]
+
+
+class VisitorClosedEvent(ServerPayload):
+    """The server closes the visitor's socket: `unpublished` (the owner took the agent
+    offline) or `origin_not_allowed` (the page's site was removed from the list)."""
+
+    event = ServerEvent.VISITOR_CLOSED
+    reason: Literal["unpublished", "origin_not_allowed"]
+    message: str = Field(description="What happened, in the visitor's language.")
+
+
 class SessionEndedEvent(ServerPayload):
     """The server is about to close this socket: `token_expired` is renewed with a
     refreshed token; `signed_out`, `password_changed`, `account_removed` and
@@ -388,6 +502,22 @@ class OkAck(WireModel):
     ok: Literal[True] = True
 
 
+class SlotTimes(WireModel):
+    """A free slot: `HH:MM` in the calendar's time zone, and the same as ISO 8601."""
+
+    start: str
+    end: str
+    start_iso: str
+    end_iso: str
+
+
+class VisitorSlotsAck(WireModel):
+    ok: Literal[True] = True
+    date: str
+    timezone: str
+    slots: list[SlotTimes]
+
+
 SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     AgentMessageEvent,
     TypingEvent,
@@ -401,6 +531,24 @@ SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     AgentErrorEvent,
     SessionEndedEvent,
 )
+# The events a visitor's socket (namespace `/public`) receives: the conversation's
+# `agent:*` events (never tasks, summaries or settings: those are the owner's), and its own.
+VISITOR_SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
+    VisitorSessionEvent,
+    VisitorClosedEvent,
+    AgentMessageEvent,
+    TypingEvent,
+    StreamEvent,
+    SuggestionsEvent,
+    ShowSlotPickerEvent,
+    ScheduleConfirmedEvent,
+    AgentErrorEvent,
+)
+VISITOR_CLIENT_EVENTS: dict[VisitorClientEvent, tuple[type[Payload], type[WireModel]]] = {
+    VisitorClientEvent.SEND: (VisitorSendPayload, SendAck),
+    VisitorClientEvent.AVAILABLE_SLOTS: (VisitorSlotsPayload, VisitorSlotsAck),
+    VisitorClientEvent.SCHEDULE_CONFIRM: (VisitorScheduleConfirmPayload, ScheduleAck),
+}
 # What each client event carries and what its ack answers (besides `AckError`).
 CLIENT_EVENTS: dict[ClientEvent, tuple[type[Payload], type[WireModel]]] = {
     ClientEvent.SEND: (SendPayload, SendAck),

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agents_backend.auth import router as auth
 from agents_backend.bots import router as custom_bots
+from agents_backend.calendar_accounts import router as google_calendar
 from agents_backend.chat import router as agents
 from agents_backend.core.body_limit import MaxBodySizeMiddleware
 from agents_backend.core.config import Settings, get_settings
@@ -22,14 +23,18 @@ from agents_backend.core.logs import CorrelationIdMiddleware, configure_logging
 from agents_backend.ops import router as ops
 from agents_backend.ops.spa import mount_spa
 from agents_backend.realtime.delivery import LocalManager, RedisManager
+from agents_backend.realtime.fanout import ConversationFanout
 from agents_backend.realtime.json_codec import CODEC, OrjsonPacket
 from agents_backend.realtime.namespace import AgentNamespace
 from agents_backend.realtime.origins import OriginPolicy
+from agents_backend.realtime.visitors import VisitorNamespace
 from agents_backend.runtime import Runtime
 from agents_backend.scheduling import router as calendar
 from agents_backend.tasks import router as tasks
 from agents_backend.usage import admin_router as admin
 from agents_backend.usage import router as usage
+from agents_backend.visitors import pages as visitor_pages
+from agents_backend.visitors import router as inbox
 
 
 def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.AsyncServer:
@@ -44,9 +49,13 @@ def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.Async
         json=CODEC,
         serializer=OrjsonPacket,
     )
-    namespace = AgentNamespace(runtime.registry, runtime.sessions)
-    server.register_namespace(namespace)
-    runtime.attach_emitter(namespace)
+    owners = AgentNamespace(runtime.registry, runtime.sessions)
+    visitors = VisitorNamespace(runtime.registry, runtime.sessions)
+    fanout = ConversationFanout(owners, visitors)
+    for namespace in (owners, visitors):
+        server.register_namespace(namespace)
+        namespace.deliver_through(fanout)
+    runtime.attach_emitter(fanout)
     return server
 
 
@@ -72,7 +81,19 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    for module in (ops, auth, agents, custom_bots, calendar, tasks, usage, admin):
+    for module in (
+        ops,
+        auth,
+        agents,
+        custom_bots,
+        calendar,
+        google_calendar,
+        tasks,
+        usage,
+        admin,
+        inbox,
+        visitor_pages,
+    ):
         api.include_router(module.router)
     # Last: the SPA's catch-all must never shadow an API route.
     mount_spa(api, settings.spa_dir)

@@ -13,6 +13,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as redis
@@ -21,6 +22,8 @@ from redis.exceptions import RedisError
 from agents_backend.bots.builtin import BUILTIN_AGENTS
 from agents_backend.bots.keys import BotChats
 from agents_backend.bots.service import AgentDirectory
+from agents_backend.calendar_accounts.directory import CalendarDirectory, GoogleApiOptions
+from agents_backend.calendar_accounts.service import GoogleConnections
 from agents_backend.chat.recovery import ReplySweeper
 from agents_backend.chat.responders import OfflineResponder, OpenAIResponder, Responder
 from agents_backend.chat.service import AgentCore, CoreLimits
@@ -36,6 +39,7 @@ from agents_backend.core.registry import Registry
 from agents_backend.core.sessions import LiveSessions
 from agents_backend.integrations.calendar.backend import CalendarBackend, CalendarError
 from agents_backend.integrations.calendar.google import GoogleCalendar, load_credentials
+from agents_backend.integrations.calendar.google_oauth import GoogleOAuth, OAuthClient
 from agents_backend.integrations.calendar.local import LocalCalendar
 from agents_backend.integrations.openai_client import OpenAIChat
 from agents_backend.nlu.engine import NLUEngine
@@ -44,6 +48,8 @@ from agents_backend.scheduling.config import SchedulingConfig
 from agents_backend.scheduling.service import SchedulingService
 from agents_backend.tasks.extraction import TaskCreator
 from agents_backend.tasks.service import AutoCreateSwitches
+from agents_backend.visitors.service import VisitorService
+from agents_backend.visitors.tokens import VisitorTokens
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +80,26 @@ def select_calendar(settings: Settings) -> CalendarBackend:
         credentials = load_credentials(settings.google_credentials_file, settings.google_token_file)
     except CalendarError as exc:
         raise RuntimeError(exc.message) from exc
-    return GoogleCalendar(credentials, send_updates=settings.google_send_updates)
+    return GoogleCalendar(
+        credentials,
+        send_updates=settings.google_send_updates,
+        api_endpoint=settings.google_api_endpoint,
+    )
+
+
+def google_oauth(settings: Settings) -> GoogleOAuth | None:
+    """Owners may connect their own Google Calendar only with an OAuth client."""
+    if not settings.google_oauth_client_id or settings.google_oauth_client_secret is None:
+        return None
+    return GoogleOAuth(
+        OAuthClient(
+            client_id=settings.google_oauth_client_id,
+            client_secret=settings.google_oauth_client_secret.get_secret_value(),
+            auth_uri=settings.google_oauth_auth_uri,
+            token_uri=settings.google_oauth_token_uri,
+            revoke_uri=settings.google_oauth_revoke_uri,
+        )
+    )
 
 
 def model_client(settings: Settings) -> OpenAIChat | None:
@@ -173,6 +198,9 @@ class Runtime:
                 logins_per_account=settings.rate_limit_logins_per_account,
                 logins_per_ip=settings.rate_limit_logins_per_ip,
                 connections_per_ip=settings.rate_limit_connections_per_ip,
+                visitor_messages=settings.rate_limit_visitor_messages,
+                new_visitors_per_ip=settings.rate_limit_new_visitors_per_ip,
+                agent_messages=settings.rate_limit_agent_messages,
             ),
         )
         return cipher
@@ -207,12 +235,12 @@ class Runtime:
             limits=core_limits(settings),
             streams=self._stream_buffer(),
         )
-        calendar = select_calendar(settings)
+        calendars = self._provide_calendars(database)
         scheduling = SchedulingService(
             db=database,
             agents=agents,
             switches=switches,
-            backend=calendar,
+            calendars=calendars,
             config=SchedulingConfig.from_settings(settings),
         )
         for kind, instance in (
@@ -220,10 +248,64 @@ class Runtime:
             (AutoCreateSwitches, switches),
             (AgentCore, core),
             (SchedulingService, scheduling),
+            (VisitorService, self._visitor_service(database, agents, core, scheduling)),
         ):
             registry.provide(kind, instance)
-        logger.info("ready: llm=%s calendar=%s", "openai" if chat else "offline", calendar.name)
+        logger.info(
+            "ready: llm=%s calendar=%s owners' google=%s",
+            "openai" if chat else "offline",
+            calendars.default_name,
+            "on" if settings.google_oauth_client_id else "off",
+        )
         return core
+
+    def _visitor_service(
+        self,
+        database: Database,
+        agents: AgentDirectory,
+        core: AgentCore,
+        scheduling: SchedulingService,
+    ) -> VisitorService:
+        settings = self.settings
+        return VisitorService(
+            db=database,
+            agents=agents,
+            core=core,
+            scheduling=scheduling,
+            tokens=VisitorTokens(
+                secret=settings.jwt_secret.get_secret_value(),
+                algorithm=settings.jwt_algorithm,
+                lifetime=timedelta(days=settings.visitor_token_days),
+            ),
+            limits=self.registry.get(RateLimits),
+            owner_daily_budget=settings.daily_token_budget,
+            default_duration_minutes=SchedulingConfig.from_settings(
+                settings
+            ).default_duration_minutes,
+        )
+
+    def _provide_calendars(self, database: Database) -> CalendarDirectory:
+        """The server's calendar, and the directory that prefers each owner's own."""
+        settings, registry = self.settings, self.registry
+        oauth = google_oauth(settings)
+        directory = CalendarDirectory(
+            db=database,
+            cipher=registry.get(Cipher),
+            oauth=oauth,
+            fallback=select_calendar(settings),
+            options=GoogleApiOptions(
+                api_endpoint=settings.google_api_endpoint,
+                send_updates=settings.google_send_updates,
+            ),
+        )
+        registry.provide(CalendarDirectory, directory)
+        registry.provide(
+            GoogleConnections,
+            GoogleConnections(
+                db=database, cipher=registry.get(Cipher), oauth=oauth, directory=directory
+            ),
+        )
+        return directory
 
     def _stream_buffer(self) -> StreamBuffer:
         """Where streaming replies' text so far is kept: Redis when the processes share

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,10 +20,15 @@ from pydantic.json_schema import models_json_schema
 from agents_backend import contract
 from agents_backend.auth import schemas as auth
 from agents_backend.bots import schemas as bots
+from agents_backend.calendar_accounts import schemas as google_calendar
 from agents_backend.chat import schemas as chat
+from agents_backend.contract import ClientEvent, VisitorClientEvent
 from agents_backend.scheduling import schemas as calendar
 from agents_backend.tasks import schemas as tasks
 from agents_backend.usage import schemas as usage
+from agents_backend.visitors import schemas as inbox
+
+Exchange = tuple[type[contract.Payload], type[contract.WireModel]]
 
 REST_MODELS: tuple[type[BaseModel], ...] = (
     auth.UserCreate,
@@ -32,10 +38,12 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     chat.AgentPublic,
     chat.AgentList,
     chat.MessagePage,
-    chat.StreamingReply,
     calendar.Slot,
     calendar.SlotList,
     calendar.BookingList,
+    google_calendar.GoogleCalendarStatus,
+    google_calendar.GoogleCalendarConnect,
+    google_calendar.GoogleCalendarDisconnected,
     bots.BotCreate,
     bots.BotUpdate,
     bots.BotPublic,
@@ -50,6 +58,9 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     usage.UsageRow,
     usage.UsageTotals,
     usage.UsageReport,
+    inbox.LeadContact,
+    inbox.InboxConversation,
+    inbox.InboxConversationList,
 )
 ACKS: tuple[type[BaseModel], ...] = (
     contract.ErrorResponse,
@@ -58,6 +69,7 @@ ACKS: tuple[type[BaseModel], ...] = (
     contract.AutoCreateAck,
     contract.ScheduleAck,
     contract.OkAck,
+    contract.VisitorSlotsAck,
 )
 
 
@@ -81,9 +93,12 @@ def _drop_omittable(models: list[type[BaseModel]], defs: dict[str, Any]) -> None
 
 
 def wire_schema() -> dict[str, Any]:
-    models = [
+    models: list[type[BaseModel]] = [
         *contract.SERVER_EVENTS,
         *(payload for payload, _ack in contract.CLIENT_EVENTS.values()),
+        *contract.VISITOR_SERVER_EVENTS,
+        *(payload for payload, _ack in contract.VISITOR_CLIENT_EVENTS.values()),
+        contract.VisitorConnectAuth,
         *ACKS,
         *REST_MODELS,
     ]
@@ -97,10 +112,20 @@ def wire_schema() -> dict[str, Any]:
         "description": "Generated from agents_backend (python -m agents_backend.wire_schema).",
         "$defs": schema["$defs"],
         "x-server-events": {m.event.value: m.__name__ for m in contract.SERVER_EVENTS},
-        "x-client-events": {
-            event.value: {"payload": payload.__name__, "ack": ack.__name__}
-            for event, (payload, ack) in contract.CLIENT_EVENTS.items()
+        "x-client-events": _client_events(contract.CLIENT_EVENTS),
+        "x-visitor-server-events": {
+            m.event.value: m.__name__ for m in contract.VISITOR_SERVER_EVENTS
         },
+        "x-visitor-client-events": _client_events(contract.VISITOR_CLIENT_EVENTS),
+    }
+
+
+def _client_events(
+    events: Mapping[ClientEvent, Exchange] | Mapping[VisitorClientEvent, Exchange],
+) -> dict[str, dict[str, str]]:
+    return {
+        str(event): {"payload": payload.__name__, "ack": ack.__name__}
+        for event, (payload, ack) in events.items()
     }
 
 

@@ -32,11 +32,15 @@ function tagOf(n) {
 let counter = 0;
 const nextTag = () => `${cfg.tagPrefix ?? 'x'}${tagOf(counter++)}`;
 
+// A signed-in person's socket, or with `cfg.visitor` a website visitor's (namespace
+// /public, from the server's own origin as the widget's iframe connects).
 function connect(token, timeoutMs = 20000) {
   return new Promise((resolve, reject) => {
-    const socket = io(cfg.url, {
+    const visitor = cfg.visitor;
+    const socket = io(visitor ? cfg.url + visitor.namespace : cfg.url, {
       transports: ['websocket'],
-      auth: token ? { token } : undefined,
+      auth: visitor ? { agent: visitor.agent } : token ? { token } : undefined,
+      extraHeaders: visitor ? { Origin: cfg.url } : undefined,
       reconnection: false,
       forceNew: true,
       timeout: timeoutMs,

@@ -91,7 +91,7 @@ class Knobs:
     history_concurrency: int = field(default_factory=lambda: int(env_float("BENCH_HISTORY_CONCURRENCY", 1, 1)))
     profile: bool = field(default_factory=lambda: os.environ.get("BENCH_PROFILE") == "1")
     scenarios: list[str] = field(
-        default_factory=lambda: os.environ.get("BENCH_SCENARIOS", "idle,throughput,latency,ttft,pacing,history").split(",")
+        default_factory=lambda: os.environ.get("BENCH_SCENARIOS", "idle,visitors,throughput,latency,ttft,pacing,history").split(",")
     )
     # A stop for a hung run, not a performance bound: a quick run takes about 3 minutes on
     # the 2-core machine, and CI (which runs it) must not fail because the machine is busy.
@@ -159,6 +159,7 @@ class Bench:
                 "RATE_LIMIT_LOGINS_PER_ACCOUNT": "1000000/minute",
                 "RATE_LIMIT_LOGINS_PER_IP": "1000000/minute",
                 "RATE_LIMIT_CONNECTIONS_PER_IP": "1000000/minute",
+                "RATE_LIMIT_NEW_VISITORS_PER_IP": "1000000/hour",
             }
         )
         return env
@@ -340,6 +341,45 @@ class Bench:
             self.children.stop(node)
             self.children.stop(py_echo)
         self.results["idle"] = out
+
+    def scenario_visitors(self, owner_token: str) -> None:
+        """Idle website visitors (namespace /public, as the widget's iframe connects):
+        RSS per open visitor socket. A closed widget opens none (widget.js connects only
+        when opened), so its cost to the server is zero by construction."""
+        k = self.knobs
+        slug = asyncio.run(self.publish_bot(owner_token))
+        visitor = {"namespace": "/public", "agent": slug}
+        config = {"mode": "idle", "url": self.server_url, "tokens": [""], "visitor": visitor}
+        self.loadgen({**config, "count": min(200, k.idle_sockets), "holdS": 1, "deadlineS": 120})
+        time.sleep(1.0)
+        samples: dict[str, int] = {"before": rss_kb(self.server.pid)}
+
+        def on_phase(name: str, _data: dict[str, Any]) -> None:
+            if name in ("connected", "idle-end"):
+                samples[name] = rss_kb(self.server.pid)
+
+        result = self.loadgen(
+            {**config, "count": k.idle_sockets, "holdS": k.idle_hold_s, "connectConcurrency": 100,
+             "deadlineS": k.idle_hold_s + 300},
+            on_phase,
+        )
+        connected = max(1, result["connected"] - result["dropped"])
+        self.results["visitors"] = {
+            **{key: value for key, value in result.items() if key != "mode"},
+            "rss_before_kb": samples["before"], "rss_end_kb": samples.get("idle-end"),
+            "kb_per_conn": (samples["idle-end"] - samples["before"]) / connected,
+        }
+
+    async def publish_bot(self, token: str) -> str:
+        """A bot of the owner's, published: the slug visitors connect with."""
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=self.server_url, headers=headers, timeout=30) as http:
+            bot = (await http.post("/custom-bots", json={
+                "name": "Bench bot", "emoji": "🤖", "prompt": "You help visitors.", "specialties": ["bench"],
+            })).raise_for_status().json()["bot"]
+            published = await http.put(f"/custom-bots/{bot['key']}/public", json={"enabled": True, "allowedOrigins": []})
+            slug: str = published.raise_for_status().json()["slug"]
+            return slug
 
     def scenario_throughput(self, tokens: list[str]) -> None:
         """1 + 2. Closed loop, model delay 0: chat path, python echo, node echo."""
@@ -570,6 +610,7 @@ class Bench:
             raise RuntimeError(f"the chat path does not complete an exchange: {smoke.get('errorKinds')}\n{self.server.log_tail()}")
         steps = {
             "idle": lambda: self.scenario_idle(tokens),
+            "visitors": lambda: self.scenario_visitors(tokens[0]),
             "throughput": lambda: self.scenario_throughput(tokens),
             "latency": lambda: self.scenario_latency(tokens),
             "ttft": lambda: self.scenario_ttft(tokens),

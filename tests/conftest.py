@@ -55,6 +55,8 @@ def server_env(mongo: EmbeddedMongo, database: str) -> dict[str, str]:
         # Every test user comes from 127.0.0.1; the limits themselves have their own tests.
         "RATE_LIMIT_LOGINS_PER_IP": "100000/minute",
         "RATE_LIMIT_CONNECTIONS_PER_IP": "100000/minute",
+        "RATE_LIMIT_NEW_VISITORS_PER_IP": "100000/hour",
+        "RATE_LIMIT_VISITOR_MESSAGES": "100000/minute",
     }
 
 

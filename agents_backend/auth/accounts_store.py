@@ -16,6 +16,8 @@ async def delete_account_data(*, db: Database, user_id: str) -> None:
         db.usage,
         db.refresh_tokens,
         db.agents,
+        db.calendar_connections,
+        db.oauth_states,
     ):
         await collection.delete_many({"user_id": user_id})
     await db.users.delete_one({"_id": user_id})

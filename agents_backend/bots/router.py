@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Request, status
 
 from agents_backend.auth.deps import CurrentUser, UserLanguage
 from agents_backend.bots import store as bots
@@ -36,10 +36,14 @@ from agents_backend.core.config import Settings
 from agents_backend.core.database import Database
 from agents_backend.core.deps import CipherDep, DbDep, SettingsDep
 from agents_backend.core.http_errors import ApiError, invalid_field
+from agents_backend.core.registry import service
+from agents_backend.core.rooms import published_agent_room
+from agents_backend.core.sessions import LiveSessions
 
 router = APIRouter(prefix="/custom-bots", tags=["custom-bots"])
 
 BotKey = Annotated[str, Path(min_length=1, max_length=64)]
+SessionsDep = Annotated[LiveSessions, Depends(service(LiveSessions))]
 
 _NOT_FOUND = ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.BOT_NOT_FOUND)
 # Fields a PUT may set to null: each then falls back to a default.
@@ -142,10 +146,14 @@ async def update_custom_bot(
 
 
 @router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_custom_bot(key: BotKey, user: CurrentUser, db: DbDep) -> None:
-    """Deletes the bot and its conversations; tasks it created stay on the user's list."""
+async def delete_custom_bot(
+    key: BotKey, user: CurrentUser, db: DbDep, sessions: SessionsDep
+) -> None:
+    """Deletes the bot and its conversations; tasks it created stay on the user's list.
+    Its visitors' open chats are told and closed."""
     if not await bots.delete_bot(db=db, user_id=user["_id"], key=key):
         raise _NOT_FOUND
+    await sessions.end(published_agent_room(key), "unpublished")
 
 
 def public_base_url(settings: Settings, request: Request) -> str:
@@ -204,10 +212,12 @@ async def publish_custom_bot(
     db: DbDep,
     settings: SettingsDep,
     request: Request,
+    sessions: SessionsDep,
 ) -> PublicationPublic:
     """Publishes the bot to visitors (share link and widget), or takes it offline
-    (`enabled: false`; the slug is kept for when it comes back). A built-in agent is
-    published by cloning it into a bot first."""
+    (`enabled: false`; the slug is kept for when it comes back): its visitors' open
+    chats are told and closed at once. A built-in agent is published by cloning it
+    into a bot first."""
     bot = await _own_bot(db, user["_id"], key)
     publication = publish(bot, body.model_dump(include=body.model_fields_set))
     try:
@@ -218,6 +228,8 @@ async def publish_custom_bot(
         raise ApiError(status.HTTP_409_CONFLICT, ErrorCode.SLUG_TAKEN) from None
     if stored is None:  # deleted meanwhile
         raise _NOT_FOUND
+    if not publication.enabled:
+        await sessions.end(published_agent_room(key), "unpublished")
     return publication_public(stored, public_base_url(settings, request))
 
 

@@ -52,6 +52,10 @@ class AgentDirectory:
     async def list_for_user(self, user_id: str) -> list[AgentProfile]:
         return await store.list_agents_for_user(db=self._db, user_id=user_id)
 
+    async def published(self, slug: str) -> AgentProfile | None:
+        """The bot visitors reach at `slug`, while its owner has it online."""
+        return await store.find_published(db=self._db, slug=slug)
+
 
 def allowed_models(settings: Settings) -> list[str]:
     allowed = [*settings.allowed_models]

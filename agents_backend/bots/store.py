@@ -126,6 +126,7 @@ async def delete_bot(*, db: Database, user_id: str, key: str) -> bool:
     scope = {"user_id": user_id, "agent_key": key}
     await db.messages.delete_many(scope)
     await db.agent_settings.delete_many(scope)
+    await db.visitor_conversations.delete_many({"owner_id": user_id, "agent_key": key})
     return True
 
 

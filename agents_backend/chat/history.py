@@ -19,6 +19,17 @@ async def recent(
     )
 
 
+async def latest(
+    *, db: Database, user_id: str, agent_key: str, contact_id: str, limit: int
+) -> tuple[list[ChatMessage], bool]:
+    """The conversation's newest `limit` messages, oldest first, and whether older exist."""
+    page = await store.page_messages(
+        db=db, user_id=user_id, agent_key=agent_key, contact_id=contact_id, limit=limit
+    )
+    assert page is not None  # only a cursor that is not in the conversation gives None
+    return page
+
+
 async def post_system_note(
     *, db: Database, user_id: str, agent_key: str, contact_id: str, text: str
 ) -> ChatMessage:

@@ -61,7 +61,7 @@ from agents_backend.tasks.extraction import TaskCreator
 
 logger = logging.getLogger(__name__)
 
-UsageRecorder = Callable[[SessionUser, str | None, TokenUsage | None], None]
+UsageRecorder = Callable[[ConversationKey, str | None, TokenUsage | None], None]
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,12 @@ class ReplyRun:
     recorder: StreamRecorder = field(init=False)
 
     def __post_init__(self) -> None:
-        conversation = ConversationKey(self.user.id, self.agent.key, self.message.contact_id)
-        stream = StreamId(conversation, self.reply_id, self.message.id, self.attempt)
+        stream = StreamId(self.conversation, self.reply_id, self.message.id, self.attempt)
         self.recorder = StreamRecorder(self.services.streams, stream)
+
+    @property
+    def conversation(self) -> ConversationKey:
+        return ConversationKey(self.user.id, self.agent.key, self.message.contact_id)
 
     @property
     def reply_id(self) -> str:
@@ -218,7 +221,7 @@ class ReplyRun:
         try:
             await self._keep_what_was_cut()
             await self._stream()
-            self.services.record_usage(self.user, self.model, self.usage)
+            self.services.record_usage(self.conversation, self.model, self.usage)
             self.usage = None  # counted
             reply = await self._store(refined)
             final_nlu = await self._finish_nlu(refined)
@@ -227,7 +230,7 @@ class ReplyRun:
             await self._fail(exc.code)
             # A stream that broke after the model reported its usage still spent those
             # tokens; the daily budget must count them.
-            self.services.record_usage(self.user, self.model, self.usage)
+            self.services.record_usage(self.conversation, self.model, self.usage)
         except PyMongoError:
             logger.exception("database failure while replying")
             await self._fail(ErrorCode.UNAVAILABLE)
@@ -245,7 +248,9 @@ class ReplyRun:
             nlu.refine(
                 self.message.text,
                 self.nlu,
-                on_usage=lambda model, spent: self.services.record_usage(self.user, model, spent),
+                on_usage=lambda model, spent: self.services.record_usage(
+                    self.conversation, model, spent
+                ),
             )
         )
 

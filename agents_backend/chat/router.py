@@ -11,11 +11,11 @@ from agents_backend.auth.deps import CurrentUser, UserLanguage
 from agents_backend.bots.builtin import localized
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
-from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage, StreamingReply
+from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage
 from agents_backend.chat.service import AgentCore
 from agents_backend.chat.store import page_messages
 from agents_backend.chat.streams import Snapshot
-from agents_backend.contract import ErrorCode
+from agents_backend.contract import ErrorCode, StreamingReply
 from agents_backend.core.deps import DbDep, SettingsDep
 from agents_backend.core.http_errors import ApiError
 from agents_backend.core.registry import service

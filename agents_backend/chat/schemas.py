@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents_backend.contract import AgentMessageEvent
+from agents_backend.contract import AgentMessageEvent, StreamingReply
 
 
 class AgentPublic(BaseModel):
@@ -29,19 +29,6 @@ class AgentPublic(BaseModel):
 class AgentList(BaseModel):
     agents: list[AgentPublic]
     offline: bool = Field(description="True when the server answers without an AI model.")
-
-
-class StreamingReply(BaseModel):
-    """A reply still streaming when the page was read: its text so far. Live
-    `agent:stream` deltas continue it from `nextSeq` (lower ones are in `text` already)."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: str = Field(description="The id the finished reply will have.")
-    reply_to: str = Field(serialization_alias="replyTo")
-    attempt: int
-    text: str
-    next_seq: int = Field(serialization_alias="nextSeq")
 
 
 class MessagePage(BaseModel):

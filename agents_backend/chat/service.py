@@ -63,6 +63,16 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Accepted:
+    """A message taken in: its ack, the stored message, and whether this call stored it
+    (False: a resend of one stored before)."""
+
+    ack: Ack
+    message: ChatMessage
+    created: bool
+
+
+@dataclass(frozen=True)
 class CoreLimits:
     context_messages: int = 10
     max_message_chars: int = 4000
@@ -123,12 +133,30 @@ class AgentCore:
     # -- agent:send -----------------------------------------------------------------
 
     async def send(self, user: SessionUser, payload: SendPayload, emitter: Emitter) -> Ack:
-        self._admit(payload)
+        self.admit(payload)
         agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
         # Before storing: a bot whose key cannot be read fails now, not after the ack.
-        route = self._route(agent)
+        route = self.route(agent)
         if not route.responder.offline:
             await self._check_budget(user)
+        accepted = await self.accept(user, agent, payload, emitter, route=route)
+        return accepted.ack
+
+    async def accept(
+        self,
+        user: SessionUser,
+        agent: AgentProfile,
+        payload: SendPayload,
+        emitter: Emitter,
+        *,
+        route: Route,
+        refusal: ErrorCode | None = None,
+    ) -> Accepted:
+        """Stores the message (once per clientMessageId) and starts its reply.
+
+        With a `refusal` (a published bot out of budget) the message is still kept and
+        acknowledged, but not answered: marked failed, and the conversation told why.
+        `user` is whose conversation it is (a bot's owner for its website visitors)."""
         nlu = self._nlu.analyze_rules(payload.message)
         message, created = await messages.insert_user_message(
             db=self._db,
@@ -147,13 +175,49 @@ class AgentCore:
             raise AgentError(ErrorCode.CLIENT_MESSAGE_ID_REUSED, language=i18n.pick(nlu.language))
         if created:
             await emitter.to_user(user.id, message.to_event())
+        if refusal is not None:
+            # A resend of a refused message is told again; one answered meanwhile is not.
+            if created or message.reply_state == messages.ReplyState.FAILED:
+                await self._refuse_reply(user, message, nlu, refusal, emitter, mark=created)
+            return self._accepted(message, created)
         # A new message is stored already claimed (generating, under our lease); a resend
         # claims it only if its last attempt failed or its process died (lease expired).
         claimed = message if created else await self._claim(message.id, by="resend")
         if claimed is not None:
             run = ReplyRun(self._services, user, agent, claimed, nlu, emitter, route)
             self._track(run.run())
-        return SendAck(message_id=message.id, duplicate=not created).to_wire()
+        return self._accepted(message, created)
+
+    @staticmethod
+    def _accepted(message: ChatMessage, created: bool) -> Accepted:
+        ack = SendAck(message_id=message.id, duplicate=not created).to_wire()
+        return Accepted(ack=ack, message=message, created=created)
+
+    async def _refuse_reply(
+        self,
+        user: SessionUser,
+        message: ChatMessage,
+        nlu: NLUResult,
+        code: ErrorCode,
+        emitter: Emitter,
+        *,
+        mark: bool,
+    ) -> None:
+        if mark:
+            await messages.finish_reply(
+                db=self._db, message_id=message.id, state=messages.ReplyState.FAILED
+            )
+        language = i18n.pick(nlu.language, user.language)
+        await emitter.to_user(
+            user.id,
+            AgentErrorEvent(
+                agent_key=message.agent_key,
+                contact_id=message.contact_id,
+                error=error_text(language, code),
+                code=code,
+                message_id=message.id,
+            ),
+        )
 
     async def _claim(self, message_id: str, *, by: str) -> ChatMessage | None:
         """A resend may also retry a failed reply; the sweeper takes only dead ones."""
@@ -193,7 +257,7 @@ class AgentCore:
             else self._nlu.analyze_rules(claimed.text)
         )
         try:
-            route = self._route(agent)
+            route = self.route(agent)
         except AgentError:
             await messages.finish_reply(
                 db=self._db, message_id=claimed.id, state=messages.ReplyState.FAILED
@@ -234,7 +298,7 @@ class AgentCore:
             logger.warning("stream buffer unavailable; history without streaming replies")
             return []
 
-    def _admit(self, payload: SendPayload) -> None:
+    def admit(self, payload: SendPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""
         if len(payload.message) > self._limits.max_message_chars:
             raise AgentError(ErrorCode.MESSAGE_TOO_LONG, max=self._limits.max_message_chars)
@@ -266,10 +330,19 @@ class AgentCore:
         if late:
             await asyncio.wait(late, timeout=5.0)
 
-    def _record_usage(self, user: SessionUser, model: str | None, usage: TokenUsage | None) -> None:
-        record_usage(db=self._db, user_id=user.id, model=model, usage=usage)
+    def _record_usage(
+        self, conversation: ConversationKey, model: str | None, usage: TokenUsage | None
+    ) -> None:
+        record_usage(
+            db=self._db,
+            user_id=conversation.user_id,
+            model=model,
+            usage=usage,
+            agent_key=conversation.agent_key,
+            contact_id=conversation.contact_id,
+        )
 
-    def _route(self, agent: AgentProfile) -> Route:
+    def route(self, agent: AgentProfile) -> Route:
         """A bot with its own OpenAI key answers (and extracts tasks) through its own client.
 
         Its owner pays for its replies; every other agent uses the server's responder.
@@ -307,11 +380,11 @@ class AgentCore:
         model = agent.model or self._default_model
         try:
             text, offline, usage = await summarize(
-                messages=history, chat=self._route(agent).chat, model=model
+                messages=history, chat=self.route(agent).chat, model=model
             )
         except LLMError as exc:
             raise AgentError(exc.code, language=conversation_language(history)) from exc
-        self._record_usage(user, model, usage)
+        self._record_usage(ConversationKey(user.id, agent.key, payload.contact_id), model, usage)
         summary = SummaryEvent(
             agent_key=agent.key, contact_id=payload.contact_id, summary=text, offline=offline
         )

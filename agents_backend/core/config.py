@@ -78,6 +78,18 @@ class Settings(BaseSettings):
     calendar_min_notice_minutes: int = Field(default=60, ge=0)
     calendar_max_days_ahead: int = Field(default=60, ge=1, le=366)
     google_send_updates: Literal["all", "externalOnly", "none"] = "all"
+    # Each owner's own Google Calendar (OAuth web flow); without a client id owners cannot
+    # connect one and the server-wide credential above (or the local calendar) serves.
+    google_oauth_client_id: str | None = None
+    google_oauth_client_secret: SecretStr | None = None
+    # Unset: PUBLIC_URL + /calendar/google/callback, else the address of the request.
+    google_oauth_redirect_uri: str | None = None
+    # Google's endpoints, overridable for a self-hosted gateway (and the tests' local one).
+    google_oauth_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    google_oauth_token_uri: str = "https://oauth2.googleapis.com/token"
+    google_oauth_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    # The Calendar API's base URL (googleapiclient's `client_options.api_endpoint`).
+    google_api_endpoint: str = "https://www.googleapis.com/calendar/v3/"
 
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
@@ -94,6 +106,13 @@ class Settings(BaseSettings):
     rate_limit_logins_per_account: str = "10/minute"
     rate_limit_logins_per_ip: str = "60/minute"
     rate_limit_connections_per_ip: str = "120/minute"
+    # Website visitors of published bots: messages per visitor, new visitors per IP, and
+    # messages per bot (all its visitors together: one site cannot drain its owner).
+    rate_limit_visitor_messages: str = "10/minute"
+    rate_limit_new_visitors_per_ip: str = "20/hour"
+    rate_limit_agent_messages: str = "120/minute"
+    # How long a visitor's browser keeps its conversation without coming back.
+    visitor_token_days: int = Field(default=90, ge=1, le=400)
 
     # Tokens one user may spend per UTC day across all models; 0 means no budget.
     daily_token_budget: int = Field(default=0, ge=0)
@@ -173,6 +192,29 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().strip():
             return None
         return value
+
+    @field_validator(
+        "google_oauth_auth_uri",
+        "google_oauth_token_uri",
+        "google_oauth_revoke_uri",
+        "google_api_endpoint",
+        mode="after",
+    )
+    @classmethod
+    def https_endpoint(cls, value: str) -> str:
+        """Tokens travel to these: oauthlib refuses plain http anyway, so say it at start."""
+        if not value.startswith("https://"):
+            raise ValueError(
+                "Google endpoints (GOOGLE_OAUTH_*_URI, GOOGLE_API_ENDPOINT) need https"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def google_oauth_client_complete(self) -> Settings:
+        """A client id without its secret would fail only at the first owner's consent."""
+        if self.google_oauth_client_id and self.google_oauth_client_secret is None:
+            raise ValueError("GOOGLE_OAUTH_CLIENT_ID is set but GOOGLE_OAUTH_CLIENT_SECRET is not")
+        return self
 
     @model_validator(mode="after")
     def refuse_placeholder_secret_in_production(self) -> Settings:

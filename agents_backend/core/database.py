@@ -123,6 +123,28 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="user_day_model",
         )
     ],
+    # An owner's own Google Calendar: one connection per owner (its refresh token encrypted).
+    "calendar_connections": [IndexModel([("user_id", ASCENDING)], unique=True, name="owner")],
+    # OAuth consents under way, by the hash of their `state`; gone 10 minutes after.
+    "oauth_states": [
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry_ttl"),
+        IndexModel([("user_id", ASCENDING)], name="owner"),
+    ],
+    "agent_usage": [
+        IndexModel(
+            [("agent_key", ASCENDING), ("day", ASCENDING), ("model", ASCENDING)],
+            unique=True,
+            name="agent_day_model",
+        )
+    ],
+    "visitor_conversations": [
+        # The owner's list of visitor conversations, newest activity first, per bot too.
+        IndexModel([("owner_id", ASCENDING), ("last_activity", DESCENDING)], name="owner_recent"),
+        IndexModel(
+            [("owner_id", ASCENDING), ("agent_key", ASCENDING), ("last_activity", DESCENDING)],
+            name="owner_agent_recent",
+        ),
+    ],
 }
 
 
@@ -176,6 +198,22 @@ class Database:
     def usage(self) -> AsyncCollection[Document]:
         return self.db["usage"]
 
+    @cached_property
+    def calendar_connections(self) -> AsyncCollection[Document]:
+        return self.db["calendar_connections"]
+
+    @cached_property
+    def oauth_states(self) -> AsyncCollection[Document]:
+        return self.db["oauth_states"]
+
+    @cached_property
+    def agent_usage(self) -> AsyncCollection[Document]:
+        return self.db["agent_usage"]
+
+    @cached_property
+    def visitor_conversations(self) -> AsyncCollection[Document]:
+        return self.db["visitor_conversations"]
+
     # The chat path's writes go through these (store/group_commit.py), so concurrent
     # exchanges share round trips; everything else writes directly.
     @cached_property
@@ -185,6 +223,11 @@ class Database:
     @cached_property
     def usage_ledger(self) -> UsageLedger:
         return UsageLedger(self.usage)
+
+    @cached_property
+    def agent_usage_ledger(self) -> UsageLedger:
+        """What each published bot's visitors spent: its daily budget counts it."""
+        return UsageLedger(self.agent_usage, owner_field="agent_key")
 
     async def create_indexes(self) -> None:
         """Idempotent: MongoDB treats an identical index definition as a no-op."""
@@ -204,4 +247,6 @@ class Database:
         """Writes the token counters still held in memory, then disconnects."""
         with contextlib.suppress(PyMongoError):  # logged by the ledger
             await self.usage_ledger.close()
+        with contextlib.suppress(PyMongoError):
+            await self.agent_usage_ledger.close()
         await self.client.close()

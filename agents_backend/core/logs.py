@@ -29,10 +29,29 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
+# Paths whose query carries credentials: Google's OAuth callback brings a one-time code
+# and the state that names the owner. Their access-log lines keep the path only.
+SECRET_QUERY_PATHS = ("/calendar/google/callback",)
+
+
+class SecretQueryFilter(logging.Filter):
+    """Drops the query of `SECRET_QUERY_PATHS` from uvicorn's access lines, whose args
+    are (client, method, path with query, HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) >= 3:
+            path = str(args[2])
+            if path.split("?", 1)[0] in SECRET_QUERY_PATHS and "?" in path:
+                record.args = (*args[:2], path.split("?", 1)[0] + "?[redacted]", *args[3:])
+        return True
+
+
 def configure_logging(*, json_lines: bool, debug: bool) -> None:
     """Root and uvicorn loggers share one handler, so access logs are JSON as well."""
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
+    handler.addFilter(SecretQueryFilter())
     if json_lines:
         handler.setFormatter(
             JsonFormatter(_FIELDS, rename_fields={"levelname": "level", "asctime": "time"})

@@ -13,6 +13,11 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 CONNECTED_SOCKETS = Gauge(
     "agents_connected_sockets", "Socket.IO connections currently open", registry=REGISTRY
 )
+CONNECTED_VISITORS = Gauge(
+    "agents_connected_visitors",
+    "Website visitors' Socket.IO connections (namespace /public) currently open",
+    registry=REGISTRY,
+)
 MESSAGES = Counter(
     "agents_messages_total", "Chat messages stored, by author", ["author"], registry=REGISTRY
 )

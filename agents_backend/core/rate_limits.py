@@ -45,6 +45,9 @@ class RateLimits:
     logins_per_account: RateLimit
     logins_per_ip: RateLimit
     connections_per_ip: RateLimit
+    visitor_messages: RateLimit
+    new_visitors_per_ip: RateLimit
+    agent_messages: RateLimit
 
 
 def build_rate_limits(
@@ -54,6 +57,9 @@ def build_rate_limits(
     logins_per_account: str,
     logins_per_ip: str,
     connections_per_ip: str,
+    visitor_messages: str = "10/minute",
+    new_visitors_per_ip: str = "20/hour",
+    agent_messages: str = "120/minute",
 ) -> RateLimits:
     storage = (
         storage_from_string("async+" + redis_url, implementation="redispy")
@@ -67,4 +73,7 @@ def build_rate_limits(
         logins_per_account=RateLimit("login-account", logins_per_account, limiter),
         logins_per_ip=RateLimit("login-ip", logins_per_ip, limiter),
         connections_per_ip=RateLimit("connections-ip", connections_per_ip, limiter),
+        visitor_messages=RateLimit("visitor-messages", visitor_messages, limiter),
+        new_visitors_per_ip=RateLimit("new-visitors-ip", new_visitors_per_ip, limiter),
+        agent_messages=RateLimit("agent-messages", agent_messages, limiter),
     )

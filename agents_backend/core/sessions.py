@@ -1,6 +1,7 @@
-"""Ending live sockets from a REST route (logout, password change, account removal).
+"""Ending live sockets from a REST route (logout, password change, account removal, a bot
+taken offline).
 
-The socket layer registers how to end the sockets in a room; auth routes call `end`
+Each socket namespace registers how to end the sockets in a room; routes call `end`
 without importing the socket layer (it sits above them).
 """
 
@@ -13,12 +14,12 @@ SessionEnder = Callable[[str, str], Awaitable[None]]
 
 class LiveSessions:
     def __init__(self) -> None:
-        self._ender: SessionEnder | None = None
+        self._enders: list[SessionEnder] = []
 
     def register(self, ender: SessionEnder) -> None:
-        self._ender = ender
+        self._enders.append(ender)
 
     async def end(self, room: str, reason: str) -> None:
         """Tells every socket in `room` (on every process) why, and closes it."""
-        if self._ender is not None:
-            await self._ender(room, reason)
+        for ender in self._enders:
+            await ender(room, reason)

@@ -38,9 +38,13 @@ class UsageLedger:
         interval: float = 1.0,
         *,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        owner_field: str = "user_id",
     ) -> None:
-        """`sleep` is the flush timer's wait; tests pass one they fire themselves."""
+        """`sleep` is the flush timer's wait; tests pass one they fire themselves.
+        `owner_field` names whose counters these are: a person's (`user_id`), or a
+        published bot's (`agent_key`, the tokens its visitors spent)."""
         self._collection = collection
+        self._owner_field = owner_field
         self._interval = interval
         self._sleep = sleep
         self._pending: dict[Key, Counter[str]] = {}
@@ -84,7 +88,7 @@ class UsageLedger:
                 return
             operations = [
                 UpdateOne(
-                    {"user_id": user, "day": day, "model": model},
+                    {self._owner_field: user, "day": day, "model": model},
                     {"$inc": {field: counts[field] for field in _FIELDS}},
                     upsert=True,
                 )

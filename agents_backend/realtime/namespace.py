@@ -1,8 +1,8 @@
-"""The `agent:*` Socket.IO handlers, one `AsyncNamespace` on "/".
+"""The `agent:*` Socket.IO handlers of signed-in people, one namespace on "/".
 
-The namespace only authenticates, validates and translates failures into `agent:error`;
-everything the product does happens in `AgentCore`. It keeps no per-client state on
-`self` (the instance is shared by every socket): the user lives in the socket session.
+The namespace only authenticates, validates and translates failures into `agent:error`
+(realtime/guarded.py); everything the product does happens in `AgentCore`. The user
+lives in the socket session.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import socketio
-from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
 from agents_backend.auth.service import (
@@ -26,10 +23,7 @@ from agents_backend.auth.service import (
 )
 from agents_backend.chat.service import AgentCore
 from agents_backend.contract import (
-    AckError,
-    AgentErrorEvent,
     ConversationPayload,
-    ErrorBody,
     ErrorCode,
     Language,
     ScheduleConfirmPayload,
@@ -41,15 +35,22 @@ from agents_backend.contract import (
 from agents_backend.core import i18n
 from agents_backend.core.config import Settings
 from agents_backend.core.database import Database
-from agents_backend.core.errors import AgentError, error_text
+from agents_backend.core.emitter import Emitter
+from agents_backend.core.errors import AgentError
 from agents_backend.core.identity import SessionUser
-from agents_backend.core.issues import describe_issues
-from agents_backend.core.logs import CORRELATION_ID, new_correlation_id
 from agents_backend.core.metrics import CONNECTED_SOCKETS
 from agents_backend.core.rate_limits import RateLimits
 from agents_backend.core.registry import Registry
 from agents_backend.core.rooms import user_room
 from agents_backend.core.sessions import LiveSessions
+from agents_backend.core.visitor_ids import is_visitor_conversation
+from agents_backend.realtime.guarded import (
+    Ack,
+    ClosingError,
+    GuardedNamespace,
+    connect_language,
+    refused,
+)
 from agents_backend.scheduling.service import SchedulingService
 
 logger = logging.getLogger(__name__)
@@ -58,111 +59,32 @@ SESSION_RECHECK_SECONDS = 10.0
 _EXPIRY_MARGIN_SECONDS = 0.5
 
 
-class SessionEndedError(AgentError):
+class SessionEndedError(ClosingError):
     """The socket's session is over: the person is told, then the socket is closed."""
 
 
-Ack = dict[str, Any]
-_LIFECYCLE = frozenset({"connect", "disconnect"})
+class AgentNamespace(GuardedNamespace):
+    prefix = "agent:"
 
-
-def handler_name(event: str) -> str:
-    """`agent:schedule-confirm` -> `on_agent_schedule_confirm`."""
-    return "on_" + event.replace(":", "_").replace("-", "_")
-
-
-def connect_language(environ: dict[str, Any], auth: Any) -> Language:
-    """Before the account is known: the language the client says it shows (the SPA sends
-    its own in `auth.language`), else the browser's `Accept-Language`."""
-    sent = auth.get("language") if isinstance(auth, dict) else None
-    header = environ.get("HTTP_ACCEPT_LANGUAGE")
-    return i18n.pick(sent, i18n.from_accept_language(header if isinstance(header, str) else None))
-
-
-def refused(language: Language, code: ErrorCode, retry_after: int | None = None) -> Exception:
-    """A refused connection: `connect_error` with the text as its message and the code
-    (and when to try again) in its data: socket.io-client's `err.message`, `err.data`."""
-    data: dict[str, object] = {"code": code.value}
-    if retry_after is not None:
-        data["retryAfter"] = retry_after
-    text = error_text(language, code, {"seconds": retry_after} if retry_after else None)
-    error: Exception = socketio.exceptions.ConnectionRefusedError(text, data)
-    return error
-
-
-class AgentNamespace(socketio.AsyncNamespace):
     def __init__(self, registry: Registry, sessions: LiveSessions, namespace: str = "/") -> None:
         """The services are built after the socket server (in the app's lifespan), so
         the namespace is given the registry they will be found in."""
         super().__init__(namespace)
         self._services = registry
+        self._emitter: Emitter = self
         sessions.register(self.end_sessions)
 
-    # -- dispatch --------------------------------------------------------------------
+    def deliver_through(self, emitter: Emitter) -> None:
+        """Events the core emits for this namespace's requests go through `emitter`
+        (which also reaches a visitor conversation's own sockets)."""
+        self._emitter = emitter
 
-    async def trigger_event(self, event: str, *args: Any) -> Any:
-        """Routes `agent:*` names to `on_agent_*` methods and guards every handler.
+    async def before_event(self, sid: str) -> None:
+        await self._check_session(sid)
 
-        The library's default lookup would silently drop `agent:send`; unknown events
-        and malformed payloads get an `agent:error` instead of vanishing.
-        """
-        # Each event runs in its own task, so this id tags just this event's log lines
-        # (and the reply task it starts, which copies the context).
-        CORRELATION_ID.set(new_correlation_id())
-        if event in _LIFECYCLE:
-            return await super().trigger_event(event, *args)
-        sid = args[0]
-        data = args[1] if len(args) == 2 else list(args[1:]) if len(args) > 2 else None
-        handler: Callable[[str, Any], Awaitable[Ack]] | None = getattr(
-            self, handler_name(event), None
-        )
-        if handler is None or not event.startswith("agent:"):
-            return await self._refuse(sid, data, AgentError(ErrorCode.UNKNOWN_EVENT, event=event))
-        try:
-            await self._check_session(sid)
-            return await handler(sid, data)
-        except SessionEndedError as exc:
-            ack = await self._refuse(sid, data, exc)
-            await self.disconnect(sid)
-            return ack
-        except ValidationError as exc:
-            details = describe_issues(exc.errors(), await self._language(sid))
-            return await self._refuse(
-                sid, data, AgentError(ErrorCode.INVALID_PAYLOAD, details=details)
-            )
-        except AgentError as exc:
-            return await self._refuse(sid, data, exc)
-        except PyMongoError:
-            logger.exception("database failure in %s", event)
-            return await self._refuse(sid, data, AgentError(ErrorCode.UNAVAILABLE))
-        except Exception:
-            logger.exception("unexpected failure in %s", event)
-            return await self._refuse(sid, data, AgentError(ErrorCode.INTERNAL))
-
-    async def _language(self, sid: str) -> Language:
+    async def language(self, sid: str) -> Language:
         user = (await self.get_session(sid)).get("user")
         return user.language if isinstance(user, SessionUser) else i18n.DEFAULT_LANGUAGE
-
-    async def _refuse(self, sid: str, data: Any, error: AgentError) -> Ack:
-        """`agent:error` to this socket and the error ack, in the conversation's language
-        when the error knows it, else the person's."""
-        scope = data if isinstance(data, dict) else {}
-
-        def scoped(key: str) -> str | None:
-            value = scope.get(key)
-            return value if isinstance(value, str) else None
-
-        text = error.text(error.language or await self._language(sid))
-        event = AgentErrorEvent(
-            agent_key=scoped("agentKey"),
-            contact_id=scoped("contactId"),
-            error=text,
-            code=error.code,
-            retry_after=error.retry_after,
-        )
-        await self.emit(event.event, event.to_wire(), to=sid)
-        body = ErrorBody(code=error.code, message=text, retry_after=error.retry_after)
-        return AckError(error=body).to_wire()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -278,6 +200,7 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def on_agent_send(self, sid: str, data: Any) -> Ack:
         payload = SendPayload.model_validate(data)
+        _not_a_visitors(payload.contact_id)
         user = await self._user(sid)
         verdict = await self._services.get(RateLimits).messages_per_user.hit(user.id)
         if not verdict.allowed:
@@ -286,22 +209,30 @@ class AgentNamespace(socketio.AsyncNamespace):
                 retry_after=verdict.retry_after,
                 seconds=verdict.retry_after,
             )
-        return await self._services.get(AgentCore).send(user, payload, self)
+        return await self._services.get(AgentCore).send(user, payload, self._emitter)
 
     async def on_agent_set_auto_create(self, sid: str, data: Any) -> Ack:
         payload = SetAutoCreatePayload.model_validate(data)
         return await self._services.get(AgentCore).set_auto_create(
-            await self._user(sid), payload, self
+            await self._user(sid), payload, self._emitter
         )
 
     async def on_agent_request_summary(self, sid: str, data: Any) -> Ack:
         payload = ConversationPayload.model_validate(data)
         return await self._services.get(AgentCore).request_summary(
-            await self._user(sid), payload, self
+            await self._user(sid), payload, self._emitter
         )
 
     async def on_agent_schedule_confirm(self, sid: str, data: Any) -> Ack:
         payload = ScheduleConfirmPayload.model_validate(data)
+        _not_a_visitors(payload.contact_id)
         return await self._services.get(SchedulingService).confirm(
-            await self._user(sid), payload, self
+            await self._user(sid), payload, self._emitter
         )
+
+
+def _not_a_visitors(contact_id: str) -> None:
+    """A website visitor's conversation is theirs to write in: its owner reads it (and,
+    with the inbox, answers through it), but does not send as the visitor."""
+    if is_visitor_conversation(contact_id):
+        raise AgentError(ErrorCode.READ_ONLY_CONVERSATION)

@@ -7,6 +7,10 @@
 If step 2 fails the reservation is released at once, so the slot is free again and the
 person is told; if step 3 fails the calendar event is deleted as well. Cancelling
 removes the calendar event first, so a failure leaves the booking intact.
+
+Which calendar: the owner's (`CalendarDirectory.for_owner`), chosen by the service for
+each booking and recorded on it; a cancel asks the directory for the calendar that made
+the event (`for_booking`), not for the owner's calendar of today.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo.errors import PyMongoError
 
+from agents_backend.calendar_accounts.directory import CalendarResolver, OwnerCalendar
 from agents_backend.contract import ErrorCode
 from agents_backend.core.database import Database, Document
 from agents_backend.core.errors import AgentError
@@ -40,7 +45,8 @@ class Reservation:
     user_id: str
     agent_key: str
     contact_id: str
-    calendar_id: str
+    calendar: OwnerCalendar
+    calendar_id: str  # as bookings name it (`OwnerCalendar.key`)
     slot: Interval
     email: str
     phone: str | None
@@ -53,19 +59,17 @@ def slot_taken() -> AgentError:
 
 
 class BookingSaga:
-    def __init__(self, *, db: Database, backend: CalendarBackend, timezone: str) -> None:
+    def __init__(self, *, db: Database, calendars: CalendarResolver, timezone: str) -> None:
         self._db = db
-        self._backend = backend
+        self._calendars = calendars
         self._timezone = timezone
 
-    @property
-    def backend_name(self) -> str:
-        return self._backend.name
-
-    async def outside_busy(self, calendar_id: str, window: Interval) -> list[Interval]:
+    async def outside_busy(
+        self, calendar: CalendarBackend, calendar_id: str, window: Interval
+    ) -> list[Interval]:
         """Busy time the calendar knows of and the `events` collection does not."""
         try:
-            return await self._backend.busy(calendar_id, window)
+            return await calendar.busy(calendar_id, window)
         except CalendarError as exc:
             logger.warning("calendar busy lookup failed: %s", exc.message)
             raise AgentError(ErrorCode.CALENDAR_UNAVAILABLE) from exc
@@ -79,7 +83,8 @@ class BookingSaga:
                 agent_key=wanted.agent_key,
                 contact_id=wanted.contact_id,
                 calendar_id=wanted.calendar_id,
-                backend=self._backend.name,
+                backend=wanted.calendar.name,
+                calendar_account=wanted.calendar.account,
                 slot=wanted.slot,
                 timezone=self._timezone,
                 email=wanted.email,
@@ -90,11 +95,13 @@ class BookingSaga:
         except bookings.SlotTakenError:
             raise slot_taken() from None
 
-    async def book(self, booking: Document, event: EventRequest) -> Document:
+    async def book(
+        self, booking: Document, event: EventRequest, calendar: CalendarBackend
+    ) -> Document:
         """Steps 2 and 3, undoing the earlier steps when a later one fails."""
         booking_id: ObjectId = booking["_id"]
         try:
-            created = await self._backend.create_event(event)
+            created = await calendar.create_event(event)
         except CalendarError as exc:
             logger.warning("booking %s: calendar refused: %s", booking_id, exc.message)
             await bookings.release(db=self._db, booking_id=booking_id, reason=exc.message)
@@ -110,17 +117,19 @@ class BookingSaga:
                 html_link=created.html_link,
             )
         except PyMongoError:
-            await self._undo_event(booking, created)
+            await self._undo_event(booking, created, calendar)
             raise
         if confirmed is None:  # pragma: no cover - only a stale-reservation sweep can do this
-            await self._undo_event(booking, created)
+            await self._undo_event(booking, created, calendar)
             raise slot_taken()
         return confirmed
 
-    async def _undo_event(self, booking: Document, created: CreatedEvent) -> None:
+    async def _undo_event(
+        self, booking: Document, created: CreatedEvent, calendar: CalendarBackend
+    ) -> None:
         try:
-            await self._backend.delete_event(booking["calendar_id"], created.event_id)
-        except CalendarError:
+            await calendar.delete_event(booking["calendar_id"], created.event_id)
+        except (CalendarError, AgentError):
             logger.exception("booking %s: could not delete event %s", booking["_id"], created)
         try:
             await bookings.release(db=self._db, booking_id=booking["_id"], reason="not stored")
@@ -137,10 +146,20 @@ class BookingSaga:
             return None
         if booking["status"] == bookings.BookingStatus.CANCELLED:
             return booking
-        if booking.get("external_id") and booking.get("backend") == self._backend.name:
-            try:
-                await self._backend.delete_event(booking["calendar_id"], booking["external_id"])
-            except CalendarError as exc:
-                raise AgentError(ErrorCode.CALENDAR_CANCEL_FAILED) from exc
+        await self._delete_event(booking)
         cancelled = await bookings.cancel(db=self._db, booking_id=booking["_id"])
         return cancelled or booking
+
+    async def _delete_event(self, booking: Document) -> None:
+        """Removes the event from the calendar that made it. One in a Google account the
+        owner has since disconnected is theirs now: we hold no access to it any more."""
+        if not booking.get("external_id"):
+            return
+        calendar = await self._calendars.for_booking(booking)
+        if calendar is None:
+            logger.info("booking %s: its calendar is no longer connected", booking["_id"])
+            return
+        try:
+            await calendar.delete_event(booking["calendar_id"], booking["external_id"])
+        except CalendarError as exc:
+            raise AgentError(ErrorCode.CALENDAR_CANCEL_FAILED) from exc

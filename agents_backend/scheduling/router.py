@@ -26,6 +26,8 @@ _STATUS_BY_CODE = {
     ErrorCode.AGENT_NOT_FOUND: status.HTTP_404_NOT_FOUND,
     ErrorCode.CALENDAR_UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
     ErrorCode.CALENDAR_CANCEL_FAILED: status.HTTP_503_SERVICE_UNAVAILABLE,
+    # Only the owner can fix it, by connecting Google Calendar again.
+    ErrorCode.CALENDAR_RECONNECT_NEEDED: status.HTTP_409_CONFLICT,
 }
 
 
@@ -50,12 +52,13 @@ async def list_available_slots(
             duration_minutes=duration_minutes,
             agent_key=agent_key,
         )
+        calendar = await scheduling.calendar_name(user_id=user["_id"])
     except AgentError as exc:
         raise _http_error(exc) from exc
     return SlotList(
         available_slots=[Slot(**slot) for slot in slots],
         timezone=scheduling.timezone,
-        calendar=scheduling.backend_name,
+        calendar=calendar,
     )
 
 

@@ -3,8 +3,9 @@ the person's bookings.
 
 The service checks what was asked against the agent's rules and the conversation, then
 hands the slot to the saga (`booking.py`), which makes sure nothing stays half-booked.
-Which calendar answers is decided where the app is wired: the service only sees a
-`CalendarBackend`.
+Which calendar answers is the owner's: the `CalendarResolver` (the calendar directory)
+names it for every lookup and booking, by the `user_id` the call is made for: the owner's
+own Google Calendar when they connected one, else the server's calendar.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from agents_backend.bots.builtin import localized
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
+from agents_backend.calendar_accounts.directory import CalendarResolver, OwnerCalendar
 from agents_backend.chat import history as conversation
 from agents_backend.chat.models import ChatMessage
 from agents_backend.contract import (
@@ -33,7 +35,7 @@ from agents_backend.core.database import Database, Document
 from agents_backend.core.emitter import Ack, Emitter
 from agents_backend.core.errors import AgentError
 from agents_backend.core.identity import SessionUser
-from agents_backend.integrations.calendar.backend import CalendarBackend, Interval
+from agents_backend.integrations.calendar.backend import Interval
 from agents_backend.scheduling import store as bookings
 from agents_backend.scheduling import validation, wording
 from agents_backend.scheduling.booking import BookingSaga, Reservation, slot_taken
@@ -78,7 +80,7 @@ class SchedulingService:
         *,
         db: Database,
         agents: AgentDirectory,
-        backend: CalendarBackend,
+        calendars: CalendarResolver,
         config: SchedulingConfig,
         switches: AutoCreateSwitches | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -89,12 +91,18 @@ class SchedulingService:
         self._switches = switches or AutoCreateSwitches(db=db)
         self._config = config
         self._zone = ZoneInfo(config.timezone)
-        self._saga = BookingSaga(db=db, backend=backend, timezone=config.timezone)
+        self._calendars = calendars
+        self._saga = BookingSaga(db=db, calendars=calendars, timezone=config.timezone)
         self._clock = clock or (lambda: datetime.now(UTC))
 
     @property
     def backend_name(self) -> str:
-        return self._saga.backend_name
+        """The calendar of owners without their own: `google` (the server's) or `local`."""
+        return self._calendars.default_name
+
+    async def calendar_name(self, *, user_id: str) -> str:
+        """The calendar that serves this owner's bookings: `google` or `local`."""
+        return (await self._calendars.for_owner(user_id)).name
 
     @property
     def timezone(self) -> str:
@@ -113,9 +121,10 @@ class SchedulingService:
         now = self._now()
         self._check_not_too_far(day, now, rules)
         window = day_span(day, self._zone)
-        calendar_id = self._calendar_id(agent)
+        calendar = await self._calendars.for_owner(user_id)
+        calendar_id = self._calendar_id(agent, calendar)
         busy = await bookings.busy_intervals(db=self._db, calendar_id=calendar_id, window=window)
-        busy += await self._saga.outside_busy(calendar_id, window)
+        busy += await self._saga.outside_busy(calendar.backend, calendar_id, window)
         free = compute_slots(day=day, duration=duration, rules=rules, busy=busy, now=now)
         return [wording.slot_public(slot, self._zone) for slot in free]
 
@@ -148,7 +157,7 @@ class SchedulingService:
                 language=language,
                 zone=self._zone,
             )
-            confirmed = await self._saga.book(booking, event)
+            confirmed = await self._saga.book(booking, event, wanted.calendar.backend)
         except AgentError as exc:
             exc.told_in(language)
             raise
@@ -171,18 +180,23 @@ class SchedulingService:
             payload.duration_minutes or self._config.default_duration_minutes
         )
         rules = self._rules(agent)
-        calendar_id = self._calendar_id(agent)
         now = self._now()
         start = local_start(day, clock, self._zone)
         slot = Interval(start, start + duration)
         self._check_bookable(slot, day, duration, rules, now)
-        outside = await self._saga.outside_busy(calendar_id, day_span(day, self._zone))
+        # The owner's calendar (the booking is made on their behalf, whoever books).
+        calendar = await self._calendars.for_owner(user.id)
+        calendar_id = self._calendar_id(agent, calendar)
+        outside = await self._saga.outside_busy(
+            calendar.backend, calendar_id, day_span(day, self._zone)
+        )
         if any(slot.overlaps(busy) for busy in outside):
             raise slot_taken()
         return Reservation(
             user_id=user.id,
             agent_key=agent.key,
             contact_id=payload.contact_id,
+            calendar=calendar,
             calendar_id=calendar_id,
             slot=slot,
             email=email,
@@ -271,8 +285,11 @@ class SchedulingService:
             max_days_ahead=self._config.max_days_ahead,
         )
 
-    def _calendar_id(self, agent: AgentProfile | None) -> str:
-        return (agent.calendar_id if agent else None) or self._config.calendar_id
+    def _calendar_id(self, agent: AgentProfile | None, calendar: OwnerCalendar) -> str:
+        """The agent's own calendar, else the owner's account's, else the server's; as
+        bookings name it."""
+        chosen = (agent.calendar_id if agent else None) or calendar.calendar_id
+        return calendar.key(chosen or self._config.calendar_id)
 
     def _check_not_too_far(self, day: date, now: datetime, rules: SlotRules) -> None:
         if day > last_bookable_day(now, rules):

@@ -51,6 +51,7 @@ async def reserve(
     contact_id: str,
     calendar_id: str,
     backend: str,
+    calendar_account: str | None = None,
     slot: Interval,
     timezone: str,
     email: str,
@@ -68,6 +69,9 @@ async def reserve(
         "contact_id": contact_id,
         "calendar_id": calendar_id,
         "backend": backend,
+        # The owner's Google account when the event is in their own calendar: a cancel
+        # finds that calendar even after they connected another or disconnected.
+        "calendar_account": calendar_account,
         "start": slot.start.astimezone(UTC),
         "end": slot.end.astimezone(UTC),
         "cells": cells(slot),

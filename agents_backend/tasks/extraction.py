@@ -101,6 +101,7 @@ class ExchangeMessage(Protocol):
 
     id: str
     user_id: str
+    agent_key: str
     contact_id: str
     text: str
 
@@ -165,7 +166,14 @@ class TaskCreator:
         except LLMError as exc:
             logger.warning("task extraction by the model failed (%s); using the rules", exc.code)
             return None
-        record_usage(db=self._db, user_id=message.user_id, model=model, usage=usage)
+        record_usage(
+            db=self._db,
+            user_id=message.user_id,
+            model=model,
+            usage=usage,
+            agent_key=message.agent_key,
+            contact_id=message.contact_id,
+        )
         items = parse_llm_items(data)
         if items is None:
             logger.warning("task extraction by the model gave no task list; using the rules")

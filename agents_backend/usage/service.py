@@ -12,6 +12,7 @@ from typing import Any
 
 from agents_backend.core.database import Database
 from agents_backend.core.usage_ledger import today
+from agents_backend.core.visitor_ids import is_visitor_conversation
 from agents_backend.integrations.openai_client import TokenUsage
 from agents_backend.usage.schemas import UsageRow, UsageTotals
 
@@ -19,18 +20,40 @@ Pricing = dict[str, tuple[float, float]]
 
 
 def record_usage(
-    *, db: Database, user_id: str, model: str | None, usage: TokenUsage | None
+    *,
+    db: Database,
+    user_id: str,
+    model: str | None,
+    usage: TokenUsage | None,
+    agent_key: str | None = None,
+    contact_id: str | None = None,
 ) -> None:
     """Counted now, written within a second (store/usage_ledger.py). A call that reported
-    no usage, or was made without a model, counts nothing."""
+    no usage, or was made without a model, counts nothing.
+
+    In a website visitor's conversation the bot's owner pays (`user_id` is theirs), and
+    the tokens also count against the bot's own daily budget."""
     if usage is None or model is None:
         return
-    db.usage_ledger.add(
-        user_id=user_id,
-        model=model,
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-    )
+    ledgers = [(db.usage_ledger, user_id)]
+    if agent_key is not None and is_visitor_conversation(contact_id):
+        ledgers.append((db.agent_usage_ledger, agent_key))
+    for ledger, owner in ledgers:
+        ledger.add(
+            user_id=owner,
+            model=model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+        )
+
+
+async def agent_tokens_used_today(*, db: Database, agent_key: str) -> int:
+    """Today's (UTC) tokens of a published bot's visitors: its daily budget's measure."""
+    day = today()
+    total = db.agent_usage_ledger.pending_tokens(user_id=agent_key, day=day)
+    async for row in db.agent_usage.find({"agent_key": agent_key, "day": day}, {"total_tokens": 1}):
+        total += int(row.get("total_tokens", 0))
+    return total
 
 
 async def tokens_used_today(*, db: Database, user_id: str) -> int:

@@ -18,21 +18,21 @@ const schema = JSON.parse(
   execFileSync(python, ['-m', 'agents_backend.wire_schema'], { cwd: repoDir, encoding: 'utf8' }),
 )
 
-function eventMaps() {
-  const server = Object.entries(schema['x-server-events'])
+function eventMaps(prefix, serverEvents, clientEvents, audience) {
+  const server = Object.entries(serverEvents)
     .map(([event, type]) => `  '${event}': (event: ${type}) => void`)
     .join('\n')
-  const client = Object.entries(schema['x-client-events'])
+  const client = Object.entries(clientEvents)
     .map(
       ([event, { payload, ack }]) =>
         `  '${event}': (payload: ${payload}, ack: (answer: ${ack} | AckError) => void) => void`,
     )
     .join('\n')
   return (
-    `\n/** Every server -> client event and its payload (socket.io-client's first type parameter). */\n` +
-    `export interface ServerToClientEvents {\n${server}\n}\n\n` +
-    `/** Every client -> server event, its payload and its ack. */\n` +
-    `export interface ClientToServerEvents {\n${client}\n}\n`
+    `\n/** Every server -> client event ${audience} and its payload (socket.io-client's first type parameter). */\n` +
+    `export interface ${prefix}ServerToClientEvents {\n${server}\n}\n\n` +
+    `/** Every client -> server event ${audience}, its payload and its ack. */\n` +
+    `export interface ${prefix}ClientToServerEvents {\n${client}\n}\n`
   )
 }
 
@@ -57,7 +57,13 @@ function untitled(node, keep = false) {
   return copy
 }
 
-const { 'x-server-events': _s, 'x-client-events': _c, ...rest } = schema
+const {
+  'x-server-events': serverEvents,
+  'x-client-events': clientEvents,
+  'x-visitor-server-events': visitorServerEvents,
+  'x-visitor-client-events': visitorClientEvents,
+  ...rest
+} = schema
 const plain = untitled(rest, true)
 const types = await compile(plain, 'Wire', {
   bannerComment:
@@ -71,7 +77,10 @@ const types = await compile(plain, 'Wire', {
   format: true,
   style: { semi: false, singleQuote: true, printWidth: 100 },
 })
-const output = types + eventMaps()
+const output =
+  types +
+  eventMaps('', serverEvents, clientEvents, 'of a signed-in person (namespace "/")') +
+  eventMaps('Visitor', visitorServerEvents, visitorClientEvents, 'of a website visitor (namespace "/public")')
 
 if (process.argv.includes('--check')) {
   const current = existsSync(target) ? readFileSync(target, 'utf8') : ''

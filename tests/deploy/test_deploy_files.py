@@ -95,8 +95,10 @@ def test_backend_image_is_slim_non_root_and_healthchecked() -> None:
     assert user and user[-1] not in {"root", "0"}
     assert "HEALTHCHECK" in text
     assert "agents_backend.main:socket_app" in text
-    for source in re.findall(r"^COPY (?:--\S+ )*(\S+) ", text, re.MULTILINE):
+    for source in re.findall(r"^COPY (?!--from)(?:--\S+ )*(\S+) ", text, re.MULTILINE):
         assert (ROOT / source).exists(), source
+    # The visitors' chat page (/c/{slug}) is served by the backend: it carries the SPA.
+    assert re.search(r"^COPY --from=spa .*/spa/dist \./agents_frontend/dist$", text, re.MULTILINE)
     assert "fiftyone" not in (ROOT / "requirements.txt").read_text()  # compose has mongodb
 
 

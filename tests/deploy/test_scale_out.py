@@ -23,6 +23,7 @@ import pytest
 import socketio
 
 from agents_backend.core.embedded_mongo import EmbeddedMongo
+from tests.bots.helpers import bot_body
 from tests.conftest import server_env
 from tests.sockets.test_chat_online import reply_to, send
 from tests.support.clients import RecordingClient, register
@@ -189,6 +190,38 @@ def test_nginx_serves_the_built_spa_with_caching_gzip_and_security_headers(
     api = httpx.get(stack.url + "/health")
     assert api.json()["database"] == "reachable"
     assert api.headers["x-request-id"]  # nginx's id reached the backend and came back
+
+
+async def test_nginx_serves_the_widget_and_lets_only_a_bots_sites_frame_its_chat(
+    stack: Stack,
+) -> None:
+    owner = await register(stack.url)
+    headers = {"Authorization": f"Bearer {owner.access_token}"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=headers) as http:
+        bot = (await http.post("/custom-bots", json=bot_body())).json()["bot"]
+        published = await http.put(
+            f"/custom-bots/{bot['key']}/public",
+            json={"enabled": True, "allowedOrigins": ["https://shop.example.com"]},
+        )
+        slug = published.json()["slug"]
+        inbox = await http.get("/inbox/conversations")
+        page = await http.get(f"/c/{slug}?embed=1")
+        unknown = await http.get("/c/not-a-bot")
+        script = await http.get("/widget.js")
+    assert inbox.status_code == 200 and inbox.json() == {"conversations": []}
+
+    assert page.status_code == 200
+    assert page.text == (SPA_DIST / "visitor.html").read_text()
+    policy = page.headers["content-security-policy"]
+    assert policy.endswith("frame-ancestors 'self' https://shop.example.com")
+    assert "x-frame-options" not in page.headers  # it would forbid every site
+    assert unknown.status_code == 404
+    assert unknown.headers["content-security-policy"].endswith("frame-ancestors 'self'")
+
+    assert script.status_code == 200
+    assert script.text == (SPA_DIST / "widget.js").read_text()
+    assert "max-age=86400" in script.headers["cache-control"]
+    assert script.headers["cross-origin-resource-policy"] == "cross-origin"
 
 
 def raw_get(port: int, target: str, headers: dict[str, str] | None = None) -> tuple[int, str]:

@@ -19,6 +19,7 @@ from googleapiclient.http import HttpMockSequence
 
 from agents_backend.bots.builtin import BUILTIN_AGENTS
 from agents_backend.bots.service import AgentDirectory
+from agents_backend.calendar_accounts.directory import SingleCalendar
 from agents_backend.contract import ScheduleConfirmPayload, ServerPayload
 from agents_backend.core.database import Database
 from agents_backend.core.embedded_mongo import EmbeddedMongo
@@ -76,7 +77,7 @@ def service(database: Database, *responses: tuple[dict[str, str], str]) -> Sched
     return SchedulingService(
         db=database,
         agents=AgentDirectory(db=database, builtins=BUILTIN_AGENTS),
-        backend=google,
+        calendars=SingleCalendar(google),
         config=SchedulingConfig(),
         clock=lambda: NOW,
     )

@@ -41,6 +41,15 @@ class CalendarError(Exception):
         self.retryable = retryable
 
 
+class CalendarAuthError(CalendarError):
+    """The calendar's owner must authorize again: Google refused the refresh token
+    (`invalid_grant`: access removed in their Google account, or the token expired).
+    Retrying cannot help, unlike a token endpoint that is merely down."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=401, retryable=False)
+
+
 @dataclass(frozen=True)
 class EventRequest:
     """One booking, as a calendar event to create."""

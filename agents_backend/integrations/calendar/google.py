@@ -6,7 +6,9 @@ here rather than by the library's `num_retries`, so the backoff is injectable (t
 instantly) and the rules are visible in one place:
 
 * 429, 403 with a rate-limit reason, 5xx and transport errors: retried with backoff;
-* 401: the credentials are refreshed once by `AuthorizedHttp`, then it is an error;
+* 401: the credentials are refreshed once by `AuthorizedHttp`, then it is an error; a
+  refresh token Google refuses (`invalid_grant`) is `CalendarAuthError`: only the
+  person's consent again can help, so it is not retried;
 * any other 4xx (400 bad request, 404 unknown calendar): not retried.
 
 Event ids are derived from the booking id in Google's base32hex alphabet, so an insert
@@ -43,6 +45,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from agents_backend.integrations.calendar.backend import (
+    CalendarAuthError,
     CalendarError,
     CreatedEvent,
     EventRequest,
@@ -142,7 +145,10 @@ class GoogleCalendar:
         sleep: Callable[[float], None] = time.sleep,
         send_updates: str = "all",
         timeout: float = 15.0,
+        api_endpoint: str | None = None,
     ) -> None:
+        """`api_endpoint` replaces Google's Calendar API base URL (a self-hosted gateway, or
+        a test's local server); the requests and the code that sends them stay the same."""
         self._credentials = credentials
         self._http_factory = http_factory or (lambda: httplib2.Http(timeout=timeout))
         self._max_attempts = max(1, max_attempts)
@@ -156,6 +162,7 @@ class GoogleCalendar:
             http=httplib2.Http(),
             static_discovery=True,
             cache_discovery=False,
+            client_options={"api_endpoint": api_endpoint} if api_endpoint else None,
         )
 
     # -- the CalendarBackend interface (async, off the loop) -------------------------
@@ -251,10 +258,12 @@ class GoogleCalendar:
                     retryable=_retryable(status, reason),
                 )
             except google.auth.exceptions.RefreshError as exc:
-                raise CalendarError(
-                    f"Google credentials were refused ({exc}); authorize again", status=401
-                ) from exc
-            except (OSError, httplib2.HttpLib2Error) as exc:
+                if not exc.retryable:
+                    raise CalendarAuthError(
+                        f"Google credentials were refused ({exc}); authorize again"
+                    ) from exc
+                error = CalendarError(f"Google's token endpoint failed: {exc}", retryable=True)
+            except (OSError, httplib2.HttpLib2Error, google.auth.exceptions.TransportError) as exc:
                 error = CalendarError(f"Google Calendar {what} failed: {exc}", retryable=True)
             if not error.retryable or attempt == self._max_attempts:
                 raise error

@@ -12,6 +12,7 @@ export const router = createRouter({
         { path: '', name: 'home', component: () => import('@/views/ChatView.vue') },
         { path: 'chat/:agentKey/:contactId?', name: 'chat', component: () => import('@/views/ChatView.vue') },
         { path: 'bots', name: 'bots', component: () => import('@/views/BotsView.vue') },
+        { path: 'visitors/:conversationId?', name: 'visitors', component: () => import('@/views/VisitorsView.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -5,7 +5,13 @@ import type {
   BotTemplate,
   CustomBot,
   CustomBotInput,
+  GoogleCalendarDisconnected,
+  GoogleCalendarStatus,
+  InboxConversation,
+  InboxConversationList,
   MessagePage,
+  Publication,
+  PublicationInput,
   ProfileUpdate,
   TokenPair,
   UserCreate,
@@ -131,6 +137,20 @@ export const calendarApi = {
   },
 }
 
+/** The signed-in owner's own Google Calendar: status, consent URL, disconnect. */
+export const googleCalendarApi = {
+  async status(): Promise<GoogleCalendarStatus> {
+    return (await http.get<GoogleCalendarStatus>('/calendar/google')).data
+  },
+  /** Google's consent page for this owner (valid 10 minutes, once). */
+  async connect(): Promise<string> {
+    return (await http.post<{ authorizationUrl: string }>('/calendar/google/connect')).data.authorizationUrl
+  },
+  async disconnect(): Promise<GoogleCalendarDisconnected> {
+    return (await http.delete<GoogleCalendarDisconnected>('/calendar/google')).data
+  },
+}
+
 function unwrapBot(data: unknown): CustomBot {
   const wrapped = data as { bot?: CustomBot } | null
   return wrapped?.bot ?? (data as CustomBot)
@@ -168,4 +188,29 @@ export const tasksApi = {
   async list(params: { agentKey?: string; contactId?: string } = {}): Promise<Task[]> {
     return unwrapList<Task>((await http.get('/tasks', { params })).data, 'tasks')
   },
+}
+
+/** A bot's publication to website visitors: its share link and widget snippet. */
+export const publicationApi = {
+  async get(key: string): Promise<Publication> {
+    return (await http.get<Publication>(`/custom-bots/${encodeURIComponent(key)}/public`)).data
+  },
+  async put(key: string, body: PublicationInput): Promise<Publication> {
+    return (await http.put<Publication>(`/custom-bots/${encodeURIComponent(key)}/public`, body)).data
+  },
+}
+
+/** The owner's visitor conversations, newest activity first. */
+export const inboxApi = {
+  async list(agentKey?: string): Promise<InboxConversation[]> {
+    const params = agentKey ? { agentKey } : {}
+    return (await http.get<InboxConversationList>('/inbox/conversations', { params })).data.conversations ?? []
+  },
+}
+
+/** The stable `code` of a REST error body, when there is one. */
+export function errorCode(error: unknown): string | null {
+  if (!(error instanceof AxiosError)) return null
+  const code: unknown = error.response?.data?.code
+  return typeof code === 'string' ? code : null
 }

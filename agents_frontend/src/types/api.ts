@@ -31,3 +31,15 @@ export type CustomBotInput = Omit<
  * streaming when it was read (their text so far). */
 export type MessagePage = Wire.MessagePage
 export type StreamingReply = Wire.StreamingReply
+
+/** A bot's publication (`GET|PUT /custom-bots/{key}/public`): its share link and widget. */
+export type Publication = Wire.PublicationPublic
+export type PublicationInput = Wire.PublicationUpdate
+
+/** The owner's visitor conversations (`GET /inbox/conversations`), newest activity first. */
+export type InboxConversation = Wire.InboxConversation
+export type InboxConversationList = Wire.InboxConversationList
+
+/** The owner's own Google Calendar (`/calendar/google`): whether bookings go there. */
+export type GoogleCalendarStatus = Wire.GoogleCalendarStatus
+export type GoogleCalendarDisconnected = Wire.GoogleCalendarDisconnected

@@ -49,6 +49,13 @@ export type ErrorCode =
   | 'model_not_allowed'
   | 'slug_taken'
   | 'clone_to_publish'
+  | 'agent_offline'
+  | 'origin_not_allowed'
+  | 'visitor_token_invalid'
+  | 'too_many_visitors'
+  | 'agent_budget_exhausted'
+  | 'booking_disabled'
+  | 'read_only_conversation'
   | 'scheduling_disabled'
   | 'invalid_date'
   | 'invalid_time'
@@ -61,6 +68,12 @@ export type ErrorCode =
   | 'calendar_unavailable'
   | 'calendar_cancel_failed'
   | 'booking_not_found'
+  | 'calendar_reconnect_needed'
+  | 'google_not_configured'
+  | 'google_state_invalid'
+  | 'google_consent_denied'
+  | 'google_scope_missing'
+  | 'google_connect_failed'
   | 'task_not_found'
   | 'task_not_created'
   | 'empty_update'
@@ -367,6 +380,122 @@ export interface FieldIssue {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "GoogleCalendarConnect".
+ */
+export interface GoogleCalendarConnect {
+  /**
+   * Google's consent page; send the browser there.
+   */
+  authorizationUrl: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "GoogleCalendarDisconnected".
+ */
+export interface GoogleCalendarDisconnected {
+  /**
+   * The calendar that serves this owner's bots now.
+   */
+  calendar: 'google' | 'local'
+  /**
+   * The connected account's calendar that books.
+   */
+  calendarId: string | null
+  /**
+   * The server has a Google OAuth client; without one nobody can connect.
+   */
+  configured: boolean
+  connected: boolean
+  connectedAt: string | null
+  /**
+   * The connected Google account, when Google said.
+   */
+  email: string | null
+  /**
+   * Google refused the stored access (removed or expired): connect again.
+   */
+  needsReconnect: boolean
+  /**
+   * revoked: Google confirmed; unreachable: the connection was deleted here but Google could not be told (remove access in the Google account); none: there was no connection.
+   */
+  revocation: 'revoked' | 'unreachable' | 'none'
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "GoogleCalendarStatus".
+ */
+export interface GoogleCalendarStatus {
+  /**
+   * The calendar that serves this owner's bots now.
+   */
+  calendar: 'google' | 'local'
+  /**
+   * The connected account's calendar that books.
+   */
+  calendarId: string | null
+  /**
+   * The server has a Google OAuth client; without one nobody can connect.
+   */
+  configured: boolean
+  connected: boolean
+  connectedAt: string | null
+  /**
+   * The connected Google account, when Google said.
+   */
+  email: string | null
+  /**
+   * Google refused the stored access (removed or expired): connect again.
+   */
+  needsReconnect: boolean
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxConversation".
+ */
+export interface InboxConversation {
+  agentEmoji: string
+  agentKey: string
+  agentName: string
+  bookings: BookedEvent[]
+  contact: LeadContact
+  /**
+   * Epoch milliseconds.
+   */
+  createdAt: number
+  /**
+   * The conversation id: the contactId of its messages.
+   */
+  id: string
+  /**
+   * Epoch milliseconds.
+   */
+  lastActivity: number
+  lastMessage: AgentMessageEvent | null
+  status: 'bot' | 'waiting' | 'human' | 'closed'
+}
+/**
+ * What the visitor gave: in the chat (found by NLU) or in the booking form.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "LeadContact".
+ */
+export interface LeadContact {
+  email: string | null
+  name: string | null
+  phone: string | null
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxConversationList".
+ */
+export interface InboxConversationList {
+  /**
+   * Newest activity first.
+   */
+  conversations: InboxConversation[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "MessagePage".
  */
 export interface MessagePage {
@@ -413,6 +542,18 @@ export interface OkAck {
 export interface ProfileUpdate {
   name?: string | null
   preferredLanguage?: ('pt-BR' | 'en') | null
+}
+/**
+ * What a visitor may know of the agent: never its prompt, model, key or owner.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "PublicAgent".
+ */
+export interface PublicAgent {
+  bookingEnabled: boolean
+  emoji: string
+  greeting: string | null
+  name: string
 }
 /**
  * A bot's publication and what its owner pastes: the share link and the widget
@@ -582,6 +723,18 @@ export interface SlotList {
    */
   calendar: string
   timezone: string
+}
+/**
+ * A free slot: `HH:MM` in the calendar's time zone, and the same as ISO 8601.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "SlotTimes".
+ */
+export interface SlotTimes {
+  end: string
+  endIso: string
+  start: string
+  startIso: string
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -778,8 +931,103 @@ export interface UserCreate {
    */
   preferredLanguage?: ('pt-BR' | 'en') | null
 }
+/**
+ * The server closes the visitor's socket: `unpublished` (the owner took the agent
+ * offline) or `origin_not_allowed` (the page's site was removed from the list).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorClosedEvent".
+ */
+export interface VisitorClosedEvent {
+  /**
+   * What happened, in the visitor's language.
+   */
+  message: string
+  reason: 'unpublished' | 'origin_not_allowed'
+}
+/**
+ * The `auth` of a visitor's socket (namespace `/public`).
+ *
+ * `host` is the origin of the page the widget is embedded in (the widget's iframe
+ * passes it on); the share link sends none. `visitorToken` is what an earlier
+ * `visitor:session` gave this browser: the same conversation continues.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorConnectAuth".
+ */
+export interface VisitorConnectAuth {
+  agent: string
+  host?: string | null
+  language?: ('pt-BR' | 'en') | null
+  visitorToken?: string | null
+}
+/**
+ * `visitor:schedule-confirm`: a slot on the owner's calendar, with the visitor as the
+ * attendee. Left-out fields are taken from what the conversation already said.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorScheduleConfirmPayload".
+ */
+export interface VisitorScheduleConfirmPayload {
+  date?: string | null
+  durationMinutes?: number | null
+  email?: string | null
+  name?: string | null
+  phone?: string | null
+  time?: string | null
+}
+/**
+ * `visitor:send`: the conversation is the socket's own, so only the text is sent.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorSendPayload".
+ */
+export interface VisitorSendPayload {
+  clientMessageId?: string | null
+  message: string
+}
+/**
+ * `visitor:session`, on every (re)connection of a visitor: the token to keep (a new
+ * one each time, with a fresh expiry), the conversation and its latest messages.
+ *
+ * `conversationId` is the `contactId` of every `agent:*` event of this conversation.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorSessionEvent".
+ */
+export interface VisitorSessionEvent {
+  agent: PublicAgent
+  conversationId: string
+  hasMore: boolean
+  /**
+   * Oldest first.
+   */
+  messages: AgentMessageEvent[]
+  streaming: StreamingReply[]
+  visitorToken: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorSlotsAck".
+ */
+export interface VisitorSlotsAck {
+  date: string
+  ok: true
+  slots: SlotTimes[]
+  timezone: string
+}
+/**
+ * `visitor:available-slots`: the owner's free slots on a day (`YYYY-MM-DD`).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorSlotsPayload".
+ */
+export interface VisitorSlotsPayload {
+  date: string
+  durationMinutes?: number | null
+}
 
-/** Every server -> client event and its payload (socket.io-client's first type parameter). */
+/** Every server -> client event of a signed-in person (namespace "/") and its payload (socket.io-client's first type parameter). */
 export interface ServerToClientEvents {
   'agent:auto-create-updated': (event: AutoCreateUpdatedEvent) => void
   'agent:error': (event: AgentErrorEvent) => void
@@ -794,10 +1042,30 @@ export interface ServerToClientEvents {
   'agent:typing': (event: TypingEvent) => void
 }
 
-/** Every client -> server event, its payload and its ack. */
+/** Every client -> server event of a signed-in person (namespace "/"), its payload and its ack. */
 export interface ClientToServerEvents {
   'agent:request-summary': (payload: ConversationPayload, ack: (answer: OkAck | AckError) => void) => void
   'agent:schedule-confirm': (payload: ScheduleConfirmPayload, ack: (answer: ScheduleAck | AckError) => void) => void
   'agent:send': (payload: SendPayload, ack: (answer: SendAck | AckError) => void) => void
   'agent:set-auto-create': (payload: SetAutoCreatePayload, ack: (answer: AutoCreateAck | AckError) => void) => void
+}
+
+/** Every server -> client event of a website visitor (namespace "/public") and its payload (socket.io-client's first type parameter). */
+export interface VisitorServerToClientEvents {
+  'agent:error': (event: AgentErrorEvent) => void
+  'agent:message': (event: AgentMessageEvent) => void
+  'agent:schedule-confirm': (event: ScheduleConfirmedEvent) => void
+  'agent:show-slot-picker': (event: ShowSlotPickerEvent) => void
+  'agent:stream': (event: StreamEvent) => void
+  'agent:suggestions': (event: SuggestionsEvent) => void
+  'agent:typing': (event: TypingEvent) => void
+  'visitor:closed': (event: VisitorClosedEvent) => void
+  'visitor:session': (event: VisitorSessionEvent) => void
+}
+
+/** Every client -> server event of a website visitor (namespace "/public"), its payload and its ack. */
+export interface VisitorClientToServerEvents {
+  'visitor:available-slots': (payload: VisitorSlotsPayload, ack: (answer: VisitorSlotsAck | AckError) => void) => void
+  'visitor:schedule-confirm': (payload: VisitorScheduleConfirmPayload, ack: (answer: ScheduleAck | AckError) => void) => void
+  'visitor:send': (payload: VisitorSendPayload, ack: (answer: SendAck | AckError) => void) => void
 }

@@ -1,0 +1,1 @@
+"""Website visitors of published bots: their tokens, conversations, limits and bookings."""

@@ -1,0 +1,30 @@
+"""What of a conversation's events a website visitor may see.
+
+The owner's sockets get every event of a visitor conversation; the visitor only its
+chat (`contract.VISITOR_SERVER_EVENTS`), and each without what is the owner's: the NLU
+analysis stored with a message, the link to the event in the owner's calendar. Tasks,
+summaries and settings never reach a visitor.
+"""
+
+from __future__ import annotations
+
+from agents_backend.contract import (
+    VISITOR_SERVER_EVENTS,
+    AgentMessageEvent,
+    ScheduleConfirmedEvent,
+    ServerPayload,
+)
+
+_SHOWN = frozenset(VISITOR_SERVER_EVENTS)
+
+
+def for_visitor(payload: ServerPayload) -> ServerPayload | None:
+    """The visitor's copy of an event, or None when it is not theirs to see."""
+    if type(payload) not in _SHOWN:
+        return None
+    if isinstance(payload, AgentMessageEvent) and payload.nlp is not None:
+        return payload.model_copy(update={"nlp": None})
+    if isinstance(payload, ScheduleConfirmedEvent) and payload.event_.html_link is not None:
+        booked = payload.event_.model_copy(update={"html_link": None})
+        return payload.model_copy(update={"event_": booked})
+    return payload
