@@ -59,21 +59,46 @@ async def history_page(
 
 
 @dataclass
-class RecordingClient:
+class EventLog:
+    """Events a socket received, in order, and a way to await the ones a test expects."""
+
+    events: list[Event] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def record(self, event: str, *args: Any) -> None:
+        self.events.append((event, args[0] if len(args) == 1 else list(args)))
+        self._changed.set()
+
+    def of(self, name: str, predicate: Predicate | None = None) -> list[Any]:
+        return [d for e, d in self.events if e == name and (predicate is None or predicate(d))]
+
+    async def wait_for(
+        self, name: str, predicate: Predicate | None = None, timeout: float = 10.0, count: int = 1
+    ) -> list[Any]:
+        async def until() -> list[Any]:
+            while len(found := self.of(name, predicate)) < count:
+                self._changed.clear()
+                await self._changed.wait()
+            return found
+
+        try:
+            return await asyncio.wait_for(until(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"no {count}x {name} within {timeout}s; got {[e for e, _ in self.events]}"
+            ) from None
+
+
+@dataclass
+class RecordingClient(EventLog):
     """A real python-socketio client whose received events can be awaited in order."""
 
     sio: socketio.AsyncClient = field(
         default_factory=lambda: socketio.AsyncClient(reconnection=False)
     )
-    events: list[Event] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
-        async def record(event: str, *args: Any) -> None:
-            self.events.append((event, args[0] if len(args) == 1 else list(args)))
-            self._changed.set()
-
-        self.sio.on("*", record)
+        self.sio.on("*", self.record)
 
     async def connect(
         self,
@@ -94,25 +119,6 @@ class RecordingClient:
 
     async def emit(self, event: str, data: Any, timeout: float = 10.0) -> Any:
         return await self.sio.call(event, data, timeout=timeout)
-
-    def of(self, name: str, predicate: Predicate | None = None) -> list[Any]:
-        return [d for e, d in self.events if e == name and (predicate is None or predicate(d))]
-
-    async def wait_for(
-        self, name: str, predicate: Predicate | None = None, timeout: float = 10.0, count: int = 1
-    ) -> list[Any]:
-        async def until() -> list[Any]:
-            while len(found := self.of(name, predicate)) < count:
-                self._changed.clear()
-                await self._changed.wait()
-            return found
-
-        try:
-            return await asyncio.wait_for(until(), timeout)
-        except TimeoutError:
-            raise AssertionError(
-                f"no {count}x {name} within {timeout}s; got {[e for e, _ in self.events]}"
-            ) from None
 
     async def close(self) -> None:
         if self.sio.connected:

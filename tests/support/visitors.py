@@ -8,7 +8,7 @@ from typing import Any
 
 import socketio
 
-from tests.support.clients import Event, Predicate
+from tests.support.clients import EventLog
 
 NAMESPACE = "/public"
 
@@ -24,27 +24,21 @@ class Refused(Exception):
 
 
 @dataclass
-class VisitorClient:
+class VisitorClient(EventLog):
     """Records every event of `/public` in order; `refusal` holds a connect_error."""
 
     sio: socketio.AsyncClient = field(
         default_factory=lambda: socketio.AsyncClient(reconnection=False)
     )
-    events: list[Event] = field(default_factory=list)
     refusal: Refused | None = None
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _closed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
-        async def record(event: str, *args: Any) -> None:
-            self.events.append((event, args[0] if len(args) == 1 else list(args)))
-            self._changed.set()
-
         async def refused(data: Any) -> None:
             data = data if isinstance(data, dict) else {"message": str(data)}
             self.refusal = Refused(str(data.get("message")), data.get("data") or data)
 
-        self.sio.on("*", record, namespace=NAMESPACE)
+        self.sio.on("*", self.record, namespace=NAMESPACE)
 
         async def closed(*_args: Any) -> None:
             self._closed.set()
@@ -86,25 +80,6 @@ class VisitorClient:
 
     async def emit(self, event: str, data: Any, timeout: float = 10.0) -> Any:
         return await self.sio.call(event, data, namespace=NAMESPACE, timeout=timeout)
-
-    def of(self, name: str, predicate: Predicate | None = None) -> list[Any]:
-        return [d for e, d in self.events if e == name and (predicate is None or predicate(d))]
-
-    async def wait_for(
-        self, name: str, predicate: Predicate | None = None, timeout: float = 10.0, count: int = 1
-    ) -> list[Any]:
-        async def until() -> list[Any]:
-            while len(found := self.of(name, predicate)) < count:
-                self._changed.clear()
-                await self._changed.wait()
-            return found
-
-        try:
-            return await asyncio.wait_for(until(), timeout)
-        except TimeoutError:
-            raise AssertionError(
-                f"no {count}x {name} within {timeout}s; got {[e for e, _ in self.events]}"
-            ) from None
 
     async def wait_closed(self, timeout: float = 5.0) -> None:
         """Until the server closed this visitor's socket."""
