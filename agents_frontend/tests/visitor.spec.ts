@@ -105,6 +105,29 @@ describe('the session', () => {
     expect(store.active).toBe(true)
   })
 
+  it('where the frame may not keep storage (third-party), the embedding page keeps the token', () => {
+    const kept = Object.getOwnPropertyDescriptor(globalThis, 'localStorage')!
+    Object.defineProperty(globalThis, 'localStorage', {
+      configurable: true,
+      get() {
+        throw new DOMException('Access is denied for this document.', 'SecurityError')
+      },
+    })
+    try {
+      const store = useVisitorStore()
+      store.slug = 'acme'
+      store.onSession(session())
+      expect(store.tokenForHost).toBe('token-1')
+      store.onConnectError(refusal('visitor_token_invalid', 'expired'), false)
+      expect(store.tokenForHost).toBeNull() // the widget forgets it too
+    } finally {
+      Object.defineProperty(globalThis, 'localStorage', kept)
+    }
+    const normal = useVisitorStore(createPinia())
+    normal.onSession(session())
+    expect(normal.tokenForHost).toBeNull() // a frame with storage keeps its own
+  })
+
   it('shows no greeting when the conversation goes back further, or stored it already', () => {
     const store = useVisitorStore()
     store.onSession(session({ hasMore: true, messages: [message({ id: 'm9' })] }))

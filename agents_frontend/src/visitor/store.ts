@@ -39,23 +39,11 @@ import {
   upsertMessage,
 } from '@/utils/conversation'
 import type { VisitorLanguage } from './params'
+import { createTokenKeeper, readRefusal, type ConnectError, type VisitorNotice, type VisitorState } from './session'
+
+export { tokenKey, type VisitorNotice, type VisitorState } from './session'
 
 export type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>
-
-/**
- * `connecting`: no session yet; `connected`: the session came; `reconnecting`: the network
- * dropped and the client retries; `waiting`: refused for now (too many visitors), tried
- * again later; `refused`: the agent is not available here; `closed`: the owner took it
- * offline during the conversation.
- */
-export type VisitorState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'waiting' | 'refused' | 'closed'
-
-/** Why the chat is refused, closed or waiting: the server's code and its text (localized). */
-export interface VisitorNotice {
-  code: string
-  message: string
-  retryAfter?: number
-}
 
 /** A request's refusal: the server's (`ack.error`), or `timeout` / `disconnected` here. */
 export interface Failure {
@@ -69,7 +57,7 @@ export interface StartOptions {
   host: string | null
   /** False in the widget's iframe until the widget says it shows the panel. */
   visible: boolean
-  /** The token the embedding page kept for this frame (see `tokenForHost`). */
+  /** The token the embedding page kept for this frame (see `TokenKeeper.forHost`). */
   handedToken?: string | null
 }
 
@@ -82,19 +70,6 @@ export const VISITOR_TIMING = {
   /** The first pause after a refusal that may pass (too many visitors); it doubles. */
   retryMs: 3_000,
   retryMaxMs: 30_000,
-}
-const WAIT_CODES = new Set(['too_many_visitors', 'too_many_connections', 'rate_limited', 'busy', 'unavailable'])
-
-export function tokenKey(slug: string): string {
-  return `agents-visitor:${slug}`
-}
-
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage
-  } catch {
-    return null // storage refused (a privacy setting): the conversation lasts one page
-  }
 }
 
 function failure(code: string): Failure {
@@ -118,14 +93,9 @@ export const useVisitorStore = defineStore('visitor', () => {
   /** The e-mail the visitor gave, to prefill the next booking. */
   const email = ref('')
   const socket = shallowRef<VisitorSocket | null>(null)
-  /**
-   * A browser that refuses a third-party frame its storage (third-party cookies blocked:
-   * Chrome's incognito, Safari's private mode...) would lose the conversation on every
-   * page: there the token lives in memory, and the embedding page keeps it for the next
-   * one (the widget stores what this says and hands it back in the iframe's URL fragment).
-   */
-  const tokenForHost = ref<string | null>(null)
-  let memoryToken: string | null = null
+  const token = createTokenKeeper(() => slug.value)
+  /** The token for the embedding page to keep, where this frame has no storage of its own. */
+  const tokenForHost = token.forHost
   let awaiting = 0
   let retries = 0
   let tokenRetried = false
@@ -158,35 +128,11 @@ export const useVisitorStore = defineStore('visitor', () => {
     }
   })
 
-  // -- the visitor token ---------------------------------------------------------------
-
-  function readToken(): string | null {
-    return storage()?.getItem(tokenKey(slug.value)) ?? memoryToken
-  }
-
-  function saveToken(token: string): void {
-    memoryToken = token
-    const kept = storage()
-    try {
-      kept?.setItem(tokenKey(slug.value), token)
-    } catch {
-      // full: this page keeps it in memory
-    }
-    if (!kept) tokenForHost.value = token
-  }
-
-  function dropToken(): void {
-    memoryToken = null
-    const kept = storage()
-    kept?.removeItem(tokenKey(slug.value))
-    if (!kept) tokenForHost.value = null
-  }
-
   /** Every (re)connection presents the latest token (a callback, not a copy). */
   function authPayload(): VisitorConnectAuth {
     const auth: VisitorConnectAuth = { agent: slug.value, language: language.value }
-    const token = readToken()
-    if (token) auth.visitorToken = token
+    const visitorToken = token.read()
+    if (visitorToken) auth.visitorToken = visitorToken
     if (host.value) auth.host = host.value
     return auth
   }
@@ -198,7 +144,7 @@ export const useVisitorStore = defineStore('visitor', () => {
   }
 
   function onSession(event: VisitorSessionEvent): void {
-    saveToken(event.visitorToken)
+    token.save(event.visitorToken)
     tokenRetried = false
     retries = 0
     const reconnection = conv.loaded
@@ -318,28 +264,24 @@ export const useVisitorStore = defineStore('visitor', () => {
   }
 
   /** A refused handshake (`connect_error`), or the network failing while the client retries. */
-  function onConnectError(error: Error & { data?: { code?: string; retryAfter?: number } }, retrying: boolean): void {
+  function onConnectError(error: ConnectError, retrying: boolean): void {
     if (ended.value) return
-    if (retrying) {
+    const action = readRefusal(error, retrying, tokenRetried)
+    if (action.kind === 'retrying') {
       if (state.value !== 'connecting') state.value = 'reconnecting'
-      return
-    }
-    const code = error.data?.code ?? ''
-    if (code === 'visitor_token_invalid' && !tokenRetried) {
-      tokenRetried = true // an expired or foreign token: a new conversation, once
-      dropToken()
+    } else if (action.kind === 'new-token') {
+      tokenRetried = true
+      token.drop()
       socket.value?.connect()
-      return
-    }
-    if (!code || WAIT_CODES.has(code)) {
+    } else if (action.kind === 'wait') {
       state.value = 'waiting'
-      notice.value = { code: code || 'unavailable', message: code ? error.message : '', retryAfter: error.data?.retryAfter }
-      retryLater((error.data?.retryAfter ?? 0) * 1000)
-      return
+      notice.value = action.notice
+      retryLater(action.atLeastMs)
+    } else {
+      state.value = 'refused'
+      notice.value = action.notice
+      stopTimers()
     }
-    state.value = 'refused'
-    notice.value = { code, message: error.message }
-    stopTimers()
   }
 
   function retryLater(atLeastMs = 0): void {
@@ -382,7 +324,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     host.value = options.host
     visible.value = options.visible
     since.value = Date.now()
-    memoryToken = options.handedToken ?? null
+    token.handed(options.handedToken ?? null)
     if (!options.slug) {
       // Not a share link at all (`/c/` with nothing after it): nobody to connect to.
       state.value = 'refused'

@@ -26,6 +26,8 @@ export async function setup(project: TestProject): Promise<void> {
       RATE_LIMIT_LOGINS_PER_ACCOUNT: '10000/minute',
       RATE_LIMIT_LOGINS_PER_IP: '10000/minute',
       RATE_LIMIT_CONNECTIONS_PER_IP: '10000/minute',
+      RATE_LIMIT_NEW_VISITORS_PER_IP: '10000/hour',
+      RATE_LIMIT_VISITOR_MESSAGES: '10000/minute',
     },
     'vitest',
   )
