@@ -110,6 +110,7 @@ class Bench:
         self.results: dict[str, Any] = {}
         self.samples: dict[str, list[float]] = {}
         self.mongo: EmbeddedMongo | None = None
+        self.chat_env: dict[str, str] | None = None
 
     # -- processes ---------------------------------------------------------------------
 
@@ -194,11 +195,14 @@ class Bench:
             time.sleep(0.05)
 
     def start_server(self) -> None:
-        env = self.server_env()
-        env["PYTHONPATH"] = os.environ.get("BENCH_SERVER_ROOT") or str(ROOT)
-        if os.environ.get("BENCH_REDIS") == "1":
-            self.start_redis()
-            env["SOCKETIO_REDIS_URL"] = self.redis_url
+        if self.chat_env is None:
+            env = self.server_env()
+            env["PYTHONPATH"] = os.environ.get("BENCH_SERVER_ROOT") or str(ROOT)
+            if os.environ.get("BENCH_REDIS") == "1":
+                self.start_redis()
+                env["SOCKETIO_REDIS_URL"] = self.redis_url
+            self.chat_env = env
+        env = self.chat_env
         self.server, self.server_url = self.start_uvicorn("chat server", ["agents_backend.main:socket_app"], env)
         wait_http(self.server_url + "/health", self.server, timeout=60)
 
@@ -347,6 +351,11 @@ class Bench:
         RSS per open visitor socket. A closed widget opens none (widget.js connects only
         when opened), so its cost to the server is zero by construction."""
         k = self.knobs
+        # A process that never held sockets: one that did keeps their freed memory in its
+        # allocator's pools, and new sockets would seem to cost next to nothing. The same
+        # settings (secret, database), so the users' tokens stay valid for what follows.
+        self.children.stop(self.server)
+        self.start_server()
         slug = asyncio.run(self.publish_bot(owner_token))
         visitor = {"namespace": "/public", "agent": slug}
         config = {"mode": "idle", "url": self.server_url, "tokens": [""], "visitor": visitor}

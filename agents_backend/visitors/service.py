@@ -38,7 +38,6 @@ from agents_backend.core.emitter import Ack, Emitter
 from agents_backend.core.errors import AgentError
 from agents_backend.core.identity import SessionUser
 from agents_backend.core.rate_limits import RateLimit, RateLimits
-from agents_backend.core.rooms import published_agent_room, visitor_room
 from agents_backend.core.visitor_ids import new_conversation_id
 from agents_backend.scheduling.service import SchedulingService
 from agents_backend.usage.service import agent_tokens_used_today, tokens_used_today
@@ -62,10 +61,6 @@ class Visitor:
     host: str | None
     origin: str | None
     own_origins: frozenset[str]
-
-    @property
-    def rooms(self) -> tuple[str, str]:
-        return visitor_room(self.conversation_id), published_agent_room(self.agent_key)
 
 
 class VisitorService:
