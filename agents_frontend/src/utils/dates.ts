@@ -14,3 +14,10 @@ export function parseIsoDate(value: string): Date {
   const [y, m, d] = value.split('-').map(Number)
   return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1)
 }
+
+/** When a booking is, as every view shows it: `Dec 2, 2026 09:30–10:30 (America/Sao_Paulo)`.
+ * The date is the calendar's own day (formatted in UTC, so no browser zone shifts it). */
+export function bookingWhen(booking: { date: string; time: string; endTime: string; timezone: string }, locale: string): string {
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${booking.date}T00:00:00Z`))
+  return `${date} ${booking.time}–${booking.endTime} (${booking.timezone})`
+}
