@@ -31,6 +31,7 @@ class VisitorClientEvent(StrEnum):
     SEND = "visitor:send"
     AVAILABLE_SLOTS = "visitor:available-slots"
     SCHEDULE_CONFIRM = "visitor:schedule-confirm"
+    HANDOFF = "visitor:handoff"
 
 
 class ServerEvent(StrEnum):
@@ -47,6 +48,13 @@ class ServerEvent(StrEnum):
     SESSION_ENDED = "agent:session-ended"
     VISITOR_SESSION = "visitor:session"
     VISITOR_CLOSED = "visitor:closed"
+    VISITOR_STATUS = "visitor:status"
+    # A workspace's inbox: its visitor conversations, live, for every member's tabs.
+    INBOX_CONVERSATION = "inbox:conversation"
+    INBOX_MESSAGE = "inbox:message"
+    INBOX_STREAM = "inbox:stream"
+    INBOX_TYPING = "inbox:typing"
+    INBOX_HANDOFF = "inbox:handoff"
 
 
 Language = Literal["pt-BR", "en"]
@@ -130,6 +138,19 @@ class ErrorCode(StrEnum):
     GOOGLE_CONSENT_DENIED = "google_consent_denied"
     GOOGLE_SCOPE_MISSING = "google_scope_missing"
     GOOGLE_CONNECT_FAILED = "google_connect_failed"
+    # workspaces and the inbox
+    WORKSPACE_NOT_FOUND = "workspace_not_found"
+    WORKSPACE_OWNER_REQUIRED = "workspace_owner_required"
+    ALREADY_A_MEMBER = "already_a_member"
+    MEMBER_NOT_FOUND = "member_not_found"
+    CONVERSATION_NOT_FOUND = "conversation_not_found"
+    CONVERSATION_TAKEN = "conversation_taken"
+    CONVERSATION_NOT_HELD = "conversation_not_held"
+    # webhooks
+    WEBHOOK_NOT_FOUND = "webhook_not_found"
+    WEBHOOK_URL_INVALID = "webhook_url_invalid"
+    WEBHOOK_LIMIT_REACHED = "webhook_limit_reached"
+    WEBHOOK_DELIVERY_NOT_FOUND = "webhook_delivery_not_found"
     # tasks and usage
     TASK_NOT_FOUND = "task_not_found"
     TASK_NOT_CREATED = "task_not_created"
@@ -272,7 +293,8 @@ class Conversation(ServerPayload):
     contact_id: str
 
 
-Author = Literal["user", "agent", "system"]
+Author = Literal["user", "agent", "system", "human"]
+"""`human`: a person of the owner's team, writing in a visitor conversation they took."""
 
 
 class AgentMessageEvent(Conversation):
@@ -288,6 +310,7 @@ class AgentMessageEvent(Conversation):
     client_message_id: str | None = omitted_when_none()
     reply_to: str | None = omitted_when_none("The user message an agent reply answers.")
     incomplete: bool | None = omitted_when_none("True for a reply cut short by a failure.")
+    author_name: str | None = omitted_when_none("Who of the team wrote a `human` message.")
 
 
 class TypingEvent(Conversation):
@@ -430,6 +453,91 @@ class VisitorSessionEvent(ServerPayload):
     messages: list[AgentMessageEvent] = Field(description="Oldest first.")
     has_more: bool
     streaming: list[StreamingReply]
+    status: ConversationStatus = "bot"
+    human_name: str | None = Field(default=None, description="Who holds it (`human`).")
+
+
+ConversationStatus = Literal["bot", "waiting", "human", "closed"]
+"""A visitor conversation's state: the agent answers (`bot`), a person was asked for
+(`waiting`: the agent is silent until one takes it or the wait times out), a person
+holds it (`human`: the agent is silent), or it was closed (the visitor's next message
+reopens it with the agent)."""
+
+
+class VisitorStatusEvent(ServerPayload):
+    """`visitor:status`: who answers the visitor now; also in `visitor:session`."""
+
+    event = ServerEvent.VISITOR_STATUS
+    status: ConversationStatus
+    human_name: str | None = Field(description="The person holding it (status `human`).")
+
+
+class LeadContact(WireModel):
+    """What the visitor gave: in the chat (found by NLU) or in the booking form."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Assignee(WireModel):
+    id: str
+    name: str
+
+
+class InboxConversation(WireModel):
+    """A visitor conversation as a workspace's inbox lists it."""
+
+    id: str = Field(description="The conversation id: the contactId of its messages.")
+    workspace_id: str = Field(description="The workspace (its owner's user id).")
+    agent_key: str
+    agent_name: str
+    agent_emoji: str
+    status: ConversationStatus
+    assignee: Assignee | None = Field(description="Who holds it (status `human`).")
+    contact: LeadContact
+    last_message: AgentMessageEvent | None
+    last_activity: int = Field(description="Epoch milliseconds.")
+    created_at: int = Field(description="Epoch milliseconds.")
+    waiting_since: int | None = Field(description="Epoch ms a person was asked for.")
+    bookings: list[BookedEvent]
+
+
+class InboxConversationEvent(ServerPayload):
+    """`inbox:conversation`: a conversation is new, or its status, contact or bookings
+    changed (the whole row, to replace the client's)."""
+
+    event = ServerEvent.INBOX_CONVERSATION
+    conversation: InboxConversation
+
+
+class InboxHandoffEvent(ServerPayload):
+    """`inbox:handoff`: a visitor (or the agent) asked for a person: notify the team."""
+
+    event = ServerEvent.INBOX_HANDOFF
+    conversation: InboxConversation
+    reason: Literal["visitor", "button", "model"]
+
+
+class InboxMessageEvent(AgentMessageEvent):
+    """`inbox:message`: a message of a workspace's visitor conversation
+    (`contactId` is the conversation id)."""
+
+    event = ServerEvent.INBOX_MESSAGE
+
+
+class InboxStreamEvent(StreamEvent):
+    """`inbox:stream`: the agent's reply streaming in a workspace's visitor conversation."""
+
+    event = ServerEvent.INBOX_STREAM
+
+
+class InboxTypingEvent(TypingEvent):
+    event = ServerEvent.INBOX_TYPING
+
+
+class VisitorHandoffPayload(Payload):
+    """`visitor:handoff`: the widget's "talk to a person" button."""
 
 
 class VisitorClosedEvent(ServerPayload):
@@ -530,12 +638,18 @@ SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     TaskCreatedEvent,
     AgentErrorEvent,
     SessionEndedEvent,
+    InboxConversationEvent,
+    InboxHandoffEvent,
+    InboxMessageEvent,
+    InboxStreamEvent,
+    InboxTypingEvent,
 )
 # The events a visitor's socket (namespace `/public`) receives: the conversation's
 # `agent:*` events (never tasks, summaries or settings: those are the owner's), and its own.
 VISITOR_SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     VisitorSessionEvent,
     VisitorClosedEvent,
+    VisitorStatusEvent,
     AgentMessageEvent,
     TypingEvent,
     StreamEvent,
@@ -548,6 +662,7 @@ VISITOR_CLIENT_EVENTS: dict[VisitorClientEvent, tuple[type[Payload], type[WireMo
     VisitorClientEvent.SEND: (VisitorSendPayload, SendAck),
     VisitorClientEvent.AVAILABLE_SLOTS: (VisitorSlotsPayload, VisitorSlotsAck),
     VisitorClientEvent.SCHEDULE_CONFIRM: (VisitorScheduleConfirmPayload, ScheduleAck),
+    VisitorClientEvent.HANDOFF: (VisitorHandoffPayload, OkAck),
 }
 # What each client event carries and what its ack answers (besides `AckError`).
 CLIENT_EVENTS: dict[ClientEvent, tuple[type[Payload], type[WireModel]]] = {

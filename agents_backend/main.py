@@ -18,7 +18,12 @@ from agents_backend.calendar_accounts import router as google_calendar
 from agents_backend.chat import router as agents
 from agents_backend.core.body_limit import MaxBodySizeMiddleware
 from agents_backend.core.config import Settings, get_settings
-from agents_backend.core.http_errors import localized_http_error, localized_validation_error
+from agents_backend.core.errors import AgentError
+from agents_backend.core.http_errors import (
+    localized_agent_error,
+    localized_http_error,
+    localized_validation_error,
+)
 from agents_backend.core.logs import CorrelationIdMiddleware, configure_logging
 from agents_backend.ops import router as ops
 from agents_backend.ops.spa import mount_spa
@@ -35,6 +40,8 @@ from agents_backend.usage import admin_router as admin
 from agents_backend.usage import router as usage
 from agents_backend.visitors import pages as visitor_pages
 from agents_backend.visitors import router as inbox
+from agents_backend.webhooks import router as webhooks
+from agents_backend.workspaces import router as workspaces
 
 
 def create_socket_server(settings: Settings, runtime: Runtime) -> socketio.AsyncServer:
@@ -72,6 +79,7 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
     api.state.registry = runtime.registry
     api.add_exception_handler(RequestValidationError, localized_validation_error)
     api.add_exception_handler(StarletteHTTPException, localized_http_error)
+    api.add_exception_handler(AgentError, localized_agent_error)
     api.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(CorrelationIdMiddleware)
     api.add_middleware(
@@ -92,6 +100,8 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         usage,
         admin,
         inbox,
+        workspaces,
+        webhooks,
         visitor_pages,
     ):
         api.include_router(module.router)

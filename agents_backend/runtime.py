@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as redis
+from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
 from agents_backend.bots.builtin import BUILTIN_AGENTS
@@ -27,11 +28,12 @@ from agents_backend.calendar_accounts.service import GoogleConnections
 from agents_backend.chat.recovery import ReplySweeper
 from agents_backend.chat.responders import OfflineResponder, OpenAIResponder, Responder
 from agents_backend.chat.service import AgentCore, CoreLimits
+from agents_backend.chat.stops import ReplyStops
 from agents_backend.chat.streams import MemoryStreams, RedisStreams, StreamBuffer
 from agents_backend.core.config import Settings
 from agents_backend.core.crypto import Cipher
 from agents_backend.core.database import Database
-from agents_backend.core.emitter import Emitter
+from agents_backend.core.emitter import ConversationEmitter
 from agents_backend.core.loop_watch import LoopWatch
 from agents_backend.core.rate_limits import RateLimits, build_rate_limits
 from agents_backend.core.readiness import ReadinessChecks
@@ -48,8 +50,15 @@ from agents_backend.scheduling.config import SchedulingConfig
 from agents_backend.scheduling.service import SchedulingService
 from agents_backend.tasks.extraction import TaskCreator
 from agents_backend.tasks.service import AutoCreateSwitches
+from agents_backend.visitors.events import InboxEvents
+from agents_backend.visitors.inbox import InboxReader
+from agents_backend.visitors.rows import InboxRows
 from agents_backend.visitors.service import VisitorService
+from agents_backend.visitors.takeover import ConversationStates
 from agents_backend.visitors.tokens import VisitorTokens
+from agents_backend.webhooks.service import WebhookEndpoints, WebhookOutbox, WebhookPolicy
+from agents_backend.webhooks.worker import DeliveryWorker, RetryPolicy
+from agents_backend.workspaces.service import Workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +144,10 @@ class Runtime:
         self._redis: redis.Redis | None = None
         # The socket side, which delivers what no socket event started (a reply taken
         # over from a process that died); main.py attaches it.
-        self._emitter: Emitter | None = None
+        self._emitter: ConversationEmitter | None = None
+        self._stops = ReplyStops()
 
-    def attach_emitter(self, emitter: Emitter) -> None:
+    def attach_emitter(self, emitter: ConversationEmitter) -> None:
         self._emitter = emitter
 
     @asynccontextmanager
@@ -154,6 +164,8 @@ class Runtime:
             self._redis = redis.from_url(
                 settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
             )
+        # Stopping replies (a takeover) reaches every process through Redis.
+        self._stops = ReplyStops(self._redis)
         chat = model_client(settings)
         bot_chats = BotChats(
             cipher=self._provide_basics(database),
@@ -161,19 +173,28 @@ class Runtime:
             timeout=settings.openai_timeout_seconds,
             max_retries=settings.openai_max_retries,
         )
+        webhook_worker = self._start_webhooks(database)
         core = await self._provide_services(database, chat, bot_chats)
+        self._provide_webhook_endpoints(database)
         watch = LoopWatch(max_lag=settings.ready_max_loop_lag_seconds)
         self._provide_readiness(database, watch)
         watching = asyncio.ensure_future(watch.run_forever())
         sweeping = self._start_sweeper(core, database)
+        background = [
+            asyncio.ensure_future(self._stops.listen()),
+            asyncio.ensure_future(self._expire_handoffs()),
+        ]
         settle_garbage_collector()
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
             watching.cancel()
             if sweeping is not None:
                 sweeping.cancel()
             await core.drain(timeout=settings.shutdown_grace_seconds)
+            await webhook_worker.stop(grace_seconds=min(5.0, settings.shutdown_grace_seconds))
             if chat is not None:
                 await chat.close()
             await bot_chats.close()
@@ -227,13 +248,19 @@ class Runtime:
             agents=agents,
             switches=switches,
             bot_chats=bot_chats,
-            tasks=TaskCreator(db=database, timezone=settings.calendar_timezone, switches=switches),
+            tasks=TaskCreator(
+                db=database,
+                timezone=settings.calendar_timezone,
+                switches=switches,
+                webhooks=registry.get(WebhookOutbox),
+            ),
             nlu=nlu,
             responder=responder,
             chat=chat,
             default_model=settings.openai_model,
             limits=core_limits(settings),
             streams=self._stream_buffer(),
+            stops=self._stops,
         )
         calendars = self._provide_calendars(database)
         scheduling = SchedulingService(
@@ -242,15 +269,16 @@ class Runtime:
             switches=switches,
             calendars=calendars,
             config=SchedulingConfig.from_settings(settings),
+            webhooks=registry.get(WebhookOutbox),
         )
         for kind, instance in (
             (AgentDirectory, agents),
             (AutoCreateSwitches, switches),
             (AgentCore, core),
             (SchedulingService, scheduling),
-            (VisitorService, self._visitor_service(database, agents, core, scheduling)),
         ):
             registry.provide(kind, instance)
+        self._provide_inbox(database, agents, core, scheduling)
         logger.info(
             "ready: llm=%s calendar=%s owners' google=%s",
             "openai" if chat else "offline",
@@ -259,15 +287,60 @@ class Runtime:
         )
         return core
 
+    def _provide_inbox(
+        self,
+        database: Database,
+        agents: AgentDirectory,
+        core: AgentCore,
+        scheduling: SchedulingService,
+    ) -> None:
+        """Workspaces, the inbox and who answers a visitor (the agent or a person); the
+        chat core asks the latter before every reply."""
+        registry = self.registry
+        assert self._emitter is not None, "main.py attaches the socket side first"
+        emitter = self._emitter
+        workspaces = Workspaces(db=database, sessions=self.sessions)
+        rows = InboxRows(db=database, agents=agents, scheduling=scheduling)
+        events = InboxEvents(
+            db=database, rows=rows, emitter=emitter, outbox=registry.get(WebhookOutbox)
+        )
+        states = ConversationStates(
+            db=database,
+            workspaces=workspaces,
+            agents=agents,
+            core=core,
+            events=events,
+            emitter=emitter,
+            handoff_timeout_seconds=self.settings.handoff_timeout_seconds,
+        )
+        core.gate_replies(states.agent_may_answer)
+        reader = InboxReader(
+            db=database, workspaces=workspaces, rows=rows, states=states, core=core
+        )
+        for kind, instance in (
+            (Workspaces, workspaces),
+            (ConversationStates, states),
+            (InboxReader, reader),
+            (
+                VisitorService,
+                self._visitor_service(database, agents, core, scheduling, states, events),
+            ),
+        ):
+            registry.provide(kind, instance)
+
     def _visitor_service(
         self,
         database: Database,
         agents: AgentDirectory,
         core: AgentCore,
         scheduling: SchedulingService,
+        states: ConversationStates,
+        events: InboxEvents,
     ) -> VisitorService:
         settings = self.settings
         return VisitorService(
+            states=states,
+            events=events,
             db=database,
             agents=agents,
             core=core,
@@ -306,6 +379,50 @@ class Runtime:
             ),
         )
         return directory
+
+    def _start_webhooks(self, database: Database) -> DeliveryWorker:
+        """This process's delivery worker (every process runs one: they share the queue
+        in MongoDB), and the outbox that nudges it when an event is queued."""
+        settings = self.settings
+        worker = DeliveryWorker(
+            db=database,
+            cipher=self.registry.get(Cipher),
+            retry=RetryPolicy(
+                base_seconds=settings.webhook_retry_base_seconds,
+                window=timedelta(hours=settings.webhook_retry_window_hours),
+            ),
+            timeout_seconds=settings.webhook_timeout_seconds,
+            allow_private_urls=settings.webhook_allow_private_urls,
+        )
+        worker.start()
+        self.registry.provide(WebhookOutbox, WebhookOutbox(db=database, wake=worker.wake))
+        return worker
+
+    def _provide_webhook_endpoints(self, database: Database) -> None:
+        settings, registry = self.settings, self.registry
+        endpoints = WebhookEndpoints(
+            db=database,
+            cipher=registry.get(Cipher),
+            workspaces=registry.get(Workspaces),
+            policy=WebhookPolicy(
+                allow_private_urls=settings.webhook_allow_private_urls,
+                max_endpoints=settings.webhook_max_endpoints,
+            ),
+        )
+        registry.provide(WebhookEndpoints, endpoints)
+
+    async def _expire_handoffs(self) -> None:
+        """Visitors who asked for a person and waited past HANDOFF_TIMEOUT_SECONDS get
+        the agent back (every process checks; each conversation is taken by one)."""
+        interval = min(5.0, max(0.2, self.settings.handoff_timeout_seconds / 4))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.registry.get(ConversationStates).expire_handoffs()
+            except PyMongoError:
+                logger.warning("could not check the handoffs waiting for a person")
+            except Exception:
+                logger.exception("handoff timeout check failed")
 
     def _stream_buffer(self) -> StreamBuffer:
         """Where streaming replies' text so far is kept: Redis when the processes share

@@ -27,6 +27,8 @@ from agents_backend.scheduling import schemas as calendar
 from agents_backend.tasks import schemas as tasks
 from agents_backend.usage import schemas as usage
 from agents_backend.visitors import schemas as inbox
+from agents_backend.webhooks import schemas as webhooks
+from agents_backend.workspaces import schemas as workspaces
 
 Exchange = tuple[type[contract.Payload], type[contract.WireModel]]
 
@@ -58,9 +60,22 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     usage.UsageRow,
     usage.UsageTotals,
     usage.UsageReport,
-    inbox.LeadContact,
-    inbox.InboxConversation,
+    inbox.InboxListItem,
     inbox.InboxConversationList,
+    inbox.InboxConversationDetail,
+    inbox.InboxMessagePage,
+    inbox.HumanMessageIn,
+    workspaces.WorkspaceOut,
+    workspaces.WorkspaceList,
+    workspaces.MemberInvite,
+    workspaces.MemberOut,
+    workspaces.MemberList,
+    webhooks.WebhookCreate,
+    webhooks.WebhookPublic,
+    webhooks.WebhookCreated,
+    webhooks.WebhookList,
+    webhooks.WebhookDeliveryPublic,
+    webhooks.WebhookDeliveryList,
 )
 ACKS: tuple[type[BaseModel], ...] = (
     contract.ErrorResponse,

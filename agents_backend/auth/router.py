@@ -206,7 +206,7 @@ async def delete_me(
         raise ApiError(status.HTTP_403_FORBIDDEN, ErrorCode.WRONG_PASSWORD)
     await revoke_user(db=db, user_id=user["_id"])
     await sessions.end(user_room(user["_id"]), "account_removed")
-    await delete_account_data(db=db, user_id=user["_id"])
+    await delete_account_data(db=db, user_id=user["_id"], email=user["email"])
 
 
 @router.get("/me", response_model=UserPublic)

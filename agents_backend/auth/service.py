@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from agents_backend.auth.schemas import TokenPair, UserPublic
-from agents_backend.auth.store import get_user, language_of
+from agents_backend.auth.store import get_user, language_of, names_by_email, names_by_id
 from agents_backend.auth.tokens_store import family_is_active, store_refresh_token
 from agents_backend.contract import Language
 from agents_backend.core import i18n
@@ -130,3 +130,22 @@ async def session_user(*, db: Database, user_id: str) -> SessionUser | None:
         email=user["email"],
         language=i18n.pick(user.get("preferred_language")),
     )
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who an account is, as teammates see it."""
+
+    id: str
+    name: str
+    email: str
+
+
+async def accounts_by_email(*, db: Database, emails: list[str]) -> dict[str, Account]:
+    """The accounts among `emails` (lower-cased), by email; others have none yet."""
+    found = await names_by_email(db=db, emails=emails)
+    return {email: Account(u["_id"], u["name"], email) for email, u in found.items()}
+
+
+async def account_names(*, db: Database, user_ids: list[str]) -> dict[str, str]:
+    return await names_by_id(db=db, user_ids=user_ids)

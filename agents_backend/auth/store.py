@@ -42,6 +42,18 @@ async def get_user_by_email(*, db: Database, email: str) -> Document | None:
     return await db.users.find_one({"email": normalize_email(email)})
 
 
+async def names_by_email(*, db: Database, emails: list[str]) -> dict[str, Document]:
+    """`{email: {_id, name}}` of the accounts that exist among `emails`."""
+    wanted = [normalize_email(e) for e in emails]
+    cursor = db.users.find({"email": {"$in": wanted}}, {"name": 1, "email": 1})
+    return {user["email"]: user async for user in cursor}
+
+
+async def names_by_id(*, db: Database, user_ids: list[str]) -> dict[str, str]:
+    cursor = db.users.find({"_id": {"$in": user_ids}}, {"name": 1})
+    return {user["_id"]: user["name"] async for user in cursor}
+
+
 async def get_user(*, db: Database, user_id: str) -> Document | None:
     return await db.users.find_one({"_id": user_id})
 

@@ -45,7 +45,9 @@ def build_prompt(
     for past in history:
         if past.author == "user":
             prompt.append(PromptMessage("user", past.text))
-        elif past.author == "agent":
+        elif past.author in ("agent", "human"):
+            # A person of the team wrote for the business: the agent, handed the
+            # conversation back, carries on from what they said.
             prompt.append(PromptMessage("assistant", past.text))
         else:  # system notes (bookings, tasks) are facts the model should know about
             prompt.append(PromptMessage("system", past.text))

@@ -31,6 +31,7 @@ class ChatMessage(BaseModel):
     reply_id: str | None = None
     attempts: int = 1
     partial_reply: str | None = None
+    author_name: str | None = None  # a `human` message's writer
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> ChatMessage:
@@ -50,4 +51,5 @@ class ChatMessage(BaseModel):
             client_message_id=self.client_message_id,
             reply_to=self.reply_to,
             incomplete=True if self.incomplete else None,
+            author_name=self.author_name,
         )

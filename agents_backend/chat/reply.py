@@ -35,6 +35,7 @@ from agents_backend.chat.context import load_context
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.pacing import StreamPacer
 from agents_backend.chat.responders import ReplyRequest, Responder
+from agents_backend.chat.stops import ReplyStops
 from agents_backend.chat.streams import ConversationKey, StreamBuffer, StreamId, StreamRecorder
 from agents_backend.chat.suggestions import suggest
 from agents_backend.contract import (
@@ -62,6 +63,12 @@ from agents_backend.tasks.extraction import TaskCreator
 logger = logging.getLogger(__name__)
 
 UsageRecorder = Callable[[ConversationKey, str | None, TokenUsage | None], None]
+# Whether the agent may answer in a conversation now (a person may hold it instead).
+ReplyGate = Callable[[ConversationKey], Awaitable[bool]]
+
+
+async def always_answer(_conversation: ConversationKey) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -86,13 +93,15 @@ class ReplyServices:
     lease_seconds: float
     streams: StreamBuffer
     tasks: TaskCreator | None = None
+    stops: ReplyStops = field(default_factory=ReplyStops)
+    gate: ReplyGate = always_answer
 
     def lease(self) -> messages.Lease:
         """A lease from now, held by this process."""
         return messages.Lease(self.lease_owner, messages.now_ms() + int(self.lease_seconds * 1000))
 
 
-@dataclass
+@dataclass(eq=False)  # one run is one object: hashable by identity (chat/stops.py)
 class ReplyRun:
     services: ReplyServices
     user: SessionUser
@@ -108,6 +117,9 @@ class ReplyRun:
     # The message's outcome (reply or failure) is stored: the lease is no longer needed,
     # and what follows (suggestions, tasks) is not the reply and is never handed over.
     settled: bool = False
+    # Why a person stopped this run (a takeover); None while it runs on.
+    stop_reason: str | None = None
+    task: asyncio.Task[None] | None = None
     # Messages stored before replies had ids of their own get one for this run.
     fallback_reply_id: str = field(default_factory=lambda: str(ObjectId()))
     recorder: StreamRecorder = field(init=False)
@@ -146,15 +158,35 @@ class ReplyRun:
     def model(self) -> str | None:
         return self.route.responder.model_for(self.agent)
 
+    def stop(self, reason: str) -> None:
+        """A person took the conversation: the reply is cut where it is, and kept."""
+        if self.settled or self.stop_reason is not None or self.task is None:
+            return
+        self.stop_reason = reason
+        self.task.cancel()
+
     async def run(self) -> None:
         main = asyncio.current_task()
         assert main is not None
+        self.task = main
+        with self.services.stops.running(self.conversation, self):
+            # Registered first, then the gate: a takeover either is seen here or, if it
+            # comes later, stops this run (chat/stops.py).
+            if not await self.services.gate(self.conversation):
+                await self._mark(messages.ReplyState.DONE)
+                return
+            await self._run_answer(main)
+
+    async def _run_answer(self, main: asyncio.Task[None]) -> None:
         keeper = asyncio.ensure_future(self._keep_lease(main))
         try:
             await self._answer()
         except asyncio.CancelledError:
             if self.settled:
                 raise
+            if self.stop_reason is not None:
+                await asyncio.shield(self._keep_stopped())
+                return
             if self.lease_lost:
                 # Another process has the message: it answers, this run leaves no trace.
                 REPLY_LEASES_LOST.inc()
@@ -187,6 +219,19 @@ class ReplyRun:
                     self.lease_lost = True
                     main.cancel()
                 return
+
+    async def _keep_stopped(self) -> None:
+        """Stopped by a person: what streamed stays as an incomplete reply, and the
+        message is answered (no process takes it over to finish it)."""
+        text = "".join(self.parts)
+        try:
+            if text:
+                kept = await self._store_text(text, incomplete=True, replace=True)
+                await self.emit(kept.to_event())
+            await self.recorder.finish()
+            await self._mark(messages.ReplyState.DONE)
+        except Exception:
+            logger.exception("could not keep the stopped reply to %s", self.message.id)
 
     async def _hand_over(self) -> None:
         """Shutdown cut this run: the text so far is kept, and the message is left (lease

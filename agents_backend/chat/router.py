@@ -15,7 +15,7 @@ from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage
 from agents_backend.chat.service import AgentCore
 from agents_backend.chat.store import page_messages
 from agents_backend.chat.streams import Snapshot
-from agents_backend.contract import ErrorCode, StreamingReply
+from agents_backend.contract import ErrorCode
 from agents_backend.core.deps import DbDep, SettingsDep
 from agents_backend.core.http_errors import ApiError
 from agents_backend.core.registry import service
@@ -121,10 +121,4 @@ async def list_conversation_messages(
 
 
 def streaming_reply(snapshot: Snapshot) -> dict[str, object]:
-    return StreamingReply(
-        id=snapshot.reply_id,
-        reply_to=snapshot.reply_to,
-        attempt=snapshot.attempt,
-        text=snapshot.text,
-        next_seq=snapshot.next_seq,
-    ).model_dump(by_alias=True)
+    return snapshot.to_reply().model_dump(by_alias=True)

@@ -23,8 +23,9 @@ from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import store as messages
 from agents_backend.chat.history import conversation_language
 from agents_backend.chat.models import ChatMessage
-from agents_backend.chat.reply import ReplyRun, ReplyServices, Route
+from agents_backend.chat.reply import ReplyGate, ReplyRun, ReplyServices, Route, always_answer
 from agents_backend.chat.responders import OpenAIResponder, Responder
+from agents_backend.chat.stops import ReplyStops
 from agents_backend.chat.streams import (
     ConversationKey,
     MemoryStreams,
@@ -44,6 +45,7 @@ from agents_backend.contract import (
     SendAck,
     SendPayload,
     SetAutoCreatePayload,
+    StreamingReply,
     SummaryEvent,
 )
 from agents_backend.core import i18n
@@ -105,6 +107,7 @@ class AgentCore:
         bot_chats: BotChats | None = None,
         tasks: TaskCreator | None = None,
         streams: StreamBuffer | None = None,
+        stops: ReplyStops | None = None,
     ) -> None:
         self._db = db
         self._agents = agents
@@ -117,6 +120,8 @@ class AgentCore:
         self._limits = limits
         self._replies: set[asyncio.Task[None]] = set()
         self._streams = streams if streams is not None else MemoryStreams()
+        self._stops = stops if stops is not None else ReplyStops()
+        self._gate: ReplyGate = always_answer
         self._services = ReplyServices(
             db=db,
             nlu=nlu,
@@ -128,7 +133,23 @@ class AgentCore:
             lease_seconds=limits.lease_seconds,
             streams=self._streams,
             tasks=tasks,
+            stops=self._stops,
+            gate=self._may_answer,
         )
+
+    # -- who answers: the agent, or a person of the team --------------------------------
+
+    def gate_replies(self, gate: ReplyGate) -> None:
+        """Asked before every reply (the inbox: not while a person holds the
+        conversation); set once at start-up by the feature that knows."""
+        self._gate = gate
+
+    async def _may_answer(self, conversation: ConversationKey) -> bool:
+        return await self._gate(conversation)
+
+    async def stop_replies(self, conversation: ConversationKey, reason: str) -> None:
+        """Cuts the conversation's replies under way, on whichever process runs them."""
+        await self._stops.stop(conversation, reason)
 
     # -- agent:send -----------------------------------------------------------------
 
@@ -151,13 +172,17 @@ class AgentCore:
         *,
         route: Route,
         refusal: ErrorCode | None = None,
+        answer: bool = True,
+        nlu: NLUResult | None = None,
     ) -> Accepted:
         """Stores the message (once per clientMessageId) and starts its reply.
 
         With a `refusal` (a published bot out of budget) the message is still kept and
         acknowledged, but not answered: marked failed, and the conversation told why.
-        `user` is whose conversation it is (a bot's owner for its website visitors)."""
-        nlu = self._nlu.analyze_rules(payload.message)
+        `user` is whose conversation it is (a bot's owner for its website visitors).
+        Without `answer` (a person holds the conversation) it is stored and answered by
+        no model: the person reads it and writes back."""
+        nlu = nlu or self._nlu.analyze_rules(payload.message)
         message, created = await messages.insert_user_message(
             db=self._db,
             user_id=user.id,
@@ -175,6 +200,12 @@ class AgentCore:
             raise AgentError(ErrorCode.CLIENT_MESSAGE_ID_REUSED, language=i18n.pick(nlu.language))
         if created:
             await emitter.to_user(user.id, message.to_event())
+        if not answer:
+            if created:
+                await messages.finish_reply(
+                    db=self._db, message_id=message.id, state=messages.ReplyState.DONE
+                )
+            return self._accepted(message, created)
         if refusal is not None:
             # A resend of a refused message is told again; one answered meanwhile is not.
             if created or message.reply_state == messages.ReplyState.FAILED:
@@ -298,6 +329,21 @@ class AgentCore:
             logger.warning("stream buffer unavailable; history without streaming replies")
             return []
 
+    async def still_streaming(
+        self, *, user_id: str, agent_key: str, contact_id: str, shown: list[ChatMessage]
+    ) -> list[StreamingReply]:
+        """The conversation's replies streaming now that `shown` (a page of history
+        read just before) does not hold finished."""
+        snapshots = await self.streaming(
+            user_id=user_id, agent_key=agent_key, contact_id=contact_id
+        )
+        stored = {m.id for m in shown if m.author == "agent" and not m.incomplete}
+        return [s.to_reply() for s in snapshots if s.reply_id not in stored]
+
+    def understand(self, text: str) -> NLUResult:
+        """The rule NLU's reading of a message (instant; no model)."""
+        return self._nlu.analyze_rules(text)
+
     def admit(self, payload: SendPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""
         if len(payload.message) > self._limits.max_message_chars:
@@ -316,6 +362,7 @@ class AgentCore:
         task = asyncio.ensure_future(work)
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
+        task.add_done_callback(_log_failure)
 
     async def drain(self, timeout: float) -> None:
         """Lets in-flight replies finish (graceful shutdown); the ones that cannot are cut
@@ -390,3 +437,9 @@ class AgentCore:
         )
         await emitter.to_user(user.id, summary)
         return OkAck().to_wire()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """A reply task that died of a bug says so (nobody awaits it to see)."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("a reply task failed", exc_info=task.exception())

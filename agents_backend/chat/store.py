@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -207,6 +208,7 @@ async def insert_agent_message(
     incomplete: bool = False,
     model: str | None = None,
     replace: bool = False,
+    author_name: str | None = None,
 ) -> ChatMessage:
     document: Document = {
         "_id": ObjectId(message_id) if message_id else ObjectId(),
@@ -221,6 +223,8 @@ async def insert_agent_message(
         "incomplete": incomplete,
         "model": model,
     }
+    if author_name is not None:
+        document["author_name"] = author_name
     if replace:
         # A later attempt: the reply takes the place of the one an earlier attempt cut.
         await db.messages.replace_one({"_id": document["_id"]}, document, upsert=True)
@@ -294,3 +298,24 @@ async def page_messages(
     if not forward:
         documents.reverse()
     return [ChatMessage.from_document(document) for document in documents], has_more
+
+
+async def conversations_mentioning(
+    *, db: Database, user_ids: list[str], text: str, contact_prefix: str, limit: int
+) -> list[str]:
+    """Contact ids (starting with `contact_prefix`) of conversations with a message
+    containing `text`, case-insensitively; newest first."""
+    pipeline: list[Document] = [
+        {
+            "$match": {
+                "user_id": {"$in": user_ids},
+                "contact_id": {"$regex": "^" + re.escape(contact_prefix)},
+                "text": {"$regex": re.escape(text), "$options": "i"},
+            }
+        },
+        {"$group": {"_id": "$contact_id", "last": {"$max": "$ts"}}},
+        {"$sort": {"last": -1}},
+        {"$limit": limit},
+    ]
+    cursor = await db.messages.aggregate(pipeline)
+    return [str(found["_id"]) async for found in cursor]

@@ -32,6 +32,8 @@ import orjson
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from agents_backend.contract import StreamingReply
+
 logger = logging.getLogger(__name__)
 
 # A stream's keys expire this long after it started, should its process die before it
@@ -68,6 +70,15 @@ class Snapshot:
     attempt: int
     text: str
     next_seq: int
+
+    def to_reply(self) -> StreamingReply:
+        return StreamingReply(
+            id=self.reply_id,
+            reply_to=self.reply_to,
+            attempt=self.attempt,
+            text=self.text,
+            next_seq=self.next_seq,
+        )
 
 
 class StreamBuffer(Protocol):

@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     rate_limit_agent_messages: str = "120/minute"
     # How long a visitor's browser keeps its conversation without coming back.
     visitor_token_days: int = Field(default=90, ge=1, le=400)
+    # How long a visitor who asked for a person waits before the agent offers a meeting.
+    handoff_timeout_seconds: float = Field(default=300, gt=0, le=86400)
 
     # Tokens one user may spend per UTC day across all models; 0 means no budget.
     daily_token_budget: int = Field(default=0, ge=0)
@@ -134,6 +136,17 @@ class Settings(BaseSettings):
     # /ready reports the process not ready for a while after its event loop fell this
     # far behind (a blocking call, a stalled process): see core/loop_watch.py.
     ready_max_loop_lag_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    # Signed webhooks (webhooks/): an owner's endpoints must be https on a public address
+    # unless WEBHOOK_ALLOW_PRIVATE_URLS (a private network, the tests' local receiver),
+    # which allows http and private addresses too. A failed delivery is retried after
+    # WEBHOOK_RETRY_BASE_SECONDS, doubling (jittered, at most an hour apart), until
+    # WEBHOOK_RETRY_WINDOW_HOURS after its first attempt.
+    webhook_allow_private_urls: bool = False
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    webhook_retry_window_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_endpoints: int = Field(default=20, ge=1, le=1000)
 
     context_messages: int = Field(default=10, ge=0, le=100)
     max_message_chars: int = Field(default=4000, ge=1)

@@ -137,12 +137,70 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="agent_day_model",
         )
     ],
+    # Owners' signed webhook endpoints, per workspace (the owner's user id).
+    "webhook_endpoints": [
+        IndexModel(
+            [("workspace_id", ASCENDING), ("created_at", ASCENDING)], name="workspace_created"
+        ),
+        IndexModel([("workspace_id", ASCENDING), ("events", ASCENDING)], name="subscribers"),
+    ],
+    # The durable delivery queue (webhooks/worker.py) and each endpoint's delivery log.
+    "webhook_deliveries": [
+        # The workers' question, "what is due?": only pending deliveries are in it.
+        IndexModel(
+            [("next_attempt_at", ASCENDING)],
+            partialFilterExpression={"status": "pending"},
+            name="due",
+        ),
+        # In order per conversation: is an older delivery of this endpoint and
+        # conversation still pending?
+        IndexModel(
+            [
+                ("endpoint_id", ASCENDING),
+                ("order_key", ASCENDING),
+                ("queued_at", ASCENDING),
+                ("_id", ASCENDING),
+            ],
+            partialFilterExpression={"status": "pending"},
+            name="pending_order",
+        ),
+        IndexModel(
+            [("endpoint_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+            name="endpoint_log",
+        ),
+        # Settled deliveries leave the log after a while (pending ones have no expiry).
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="log_ttl"),
+        IndexModel([("workspace_id", ASCENDING)], name="workspace"),
+    ],
     "visitor_conversations": [
         # The owner's list of visitor conversations, newest activity first, per bot too.
         IndexModel([("owner_id", ASCENDING), ("last_activity", DESCENDING)], name="owner_recent"),
         IndexModel(
             [("owner_id", ASCENDING), ("agent_key", ASCENDING), ("last_activity", DESCENDING)],
             name="owner_agent_recent",
+        ),
+        IndexModel(
+            [("owner_id", ASCENDING), ("status", ASCENDING), ("last_activity", DESCENDING)],
+            name="owner_status_recent",
+        ),
+        # The handoff timer: only conversations waiting for a person are in it.
+        IndexModel(
+            [("handoff_deadline", ASCENDING)],
+            partialFilterExpression={"status": "waiting"},
+            name="handoff_deadlines",
+        ),
+    ],
+    # A workspace's teammates by the email they were invited with; a person's seats.
+    "workspace_members": [
+        IndexModel(
+            [("workspace_id", ASCENDING), ("email", ASCENDING)], unique=True, name="seat_unique"
+        ),
+        IndexModel([("email", ASCENDING)], name="email"),
+    ],
+    # How far each member has read each conversation (its unread count).
+    "inbox_reads": [
+        IndexModel(
+            [("conversation_id", ASCENDING), ("user_id", ASCENDING)], unique=True, name="reader"
         ),
     ],
 }
@@ -211,8 +269,24 @@ class Database:
         return self.db["agent_usage"]
 
     @cached_property
+    def webhook_endpoints(self) -> AsyncCollection[Document]:
+        return self.db["webhook_endpoints"]
+
+    @cached_property
+    def webhook_deliveries(self) -> AsyncCollection[Document]:
+        return self.db["webhook_deliveries"]
+
+    @cached_property
     def visitor_conversations(self) -> AsyncCollection[Document]:
         return self.db["visitor_conversations"]
+
+    @cached_property
+    def workspace_members(self) -> AsyncCollection[Document]:
+        return self.db["workspace_members"]
+
+    @cached_property
+    def inbox_reads(self) -> AsyncCollection[Document]:
+        return self.db["inbox_reads"]
 
     # The chat path's writes go through these (store/group_commit.py), so concurrent
     # exchanges share round trips; everything else writes directly.

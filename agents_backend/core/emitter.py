@@ -15,3 +15,9 @@ Ack = dict[str, Any]
 
 class Emitter(Protocol):
     async def to_user(self, user_id: str, payload: ServerPayload) -> None: ...
+
+
+class ConversationEmitter(Emitter, Protocol):
+    """Also reaches a website visitor's own sockets (their conversation's room)."""
+
+    async def to_visitor(self, conversation_id: str, payload: ServerPayload) -> None: ...

@@ -36,6 +36,25 @@ _CODE_BY_STATUS = {
 }
 
 
+# What a service's refusal is over HTTP, for codes that are not a 400.
+_STATUS_BY_CODE = {
+    ErrorCode.WORKSPACE_NOT_FOUND: 404,
+    ErrorCode.MEMBER_NOT_FOUND: 404,
+    ErrorCode.CONVERSATION_NOT_FOUND: 404,
+    ErrorCode.WORKSPACE_OWNER_REQUIRED: 403,
+    ErrorCode.ALREADY_A_MEMBER: 409,
+    ErrorCode.CONVERSATION_TAKEN: 409,
+    ErrorCode.CONVERSATION_NOT_HELD: 409,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.UNAVAILABLE: 503,
+}
+
+
+def status_of(code: ErrorCode) -> int:
+    """The HTTP status of a service's refusal (`AgentError`) answered by a route."""
+    return _STATUS_BY_CODE.get(code, 400)
+
+
 class ApiError(StarletteHTTPException):
     """An HTTP refusal by code; its text is chosen when the answer is written."""
 
@@ -92,6 +111,12 @@ async def localized_http_error(request: Request, exc: Exception) -> JSONResponse
         detail = error_text(request_language(request), code)
     headers = dict(exc.headers) if exc.headers else None
     return JSONResponse({"detail": detail, "code": code.value}, exc.status_code, headers=headers)
+
+
+async def localized_agent_error(request: Request, exc: Exception) -> JSONResponse:
+    """A service's refusal that a route lets through: its status by `status_of`."""
+    assert isinstance(exc, AgentError)
+    return await localized_http_error(request, ApiError.from_agent_error(status_of(exc.code), exc))
 
 
 async def localized_validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -19,6 +19,11 @@ def visitor_room(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
 
 
+def workspace_room(workspace_id: str) -> str:
+    """Every signed-in socket of a workspace's members: its inbox's live events."""
+    return f"workspace:{workspace_id}"
+
+
 def published_agent_room(agent_key: str) -> str:
     """Every visitor socket of one published agent: taking it offline closes them."""
     return f"published:{agent_key}"

@@ -85,6 +85,24 @@ _QUESTION_WORD_RE = re.compile(
     r"|poderia|tem|existe|what|how|when|where|which|who|whom|whose|why|can|could"
     r"|would|will|should|do|does|did|is|are|was|were|have\s+you|has)\b"
 )
+# Asking for a person instead of the agent ("quero falar com um humano", "talk to a human").
+_PERSON = (
+    r"(?:um\s+|uma\s+|o\s+|a\s+|an?\s+|the\s+|real\s+|live\s+|de\s+verdade\s+)?"
+    r"(?:humano|humana|pessoa|atendente|pessoa\s+de\s+verdade|gente\s+de\s+verdade"
+    r"|alguem\s+(?:da\s+equipe|de\s+verdade|real)|vendedor|vendedora|consultor|consultora"
+    r"|human|person|agent|representative|rep|operator|someone\s+real|real\s+person"
+    r"|sales\s*person|somebody|someone)"
+)
+_HANDOFF_RE = re.compile(
+    r"\b(?:falar|conversar|fale|falo|fala|speak|talk|chat|connect\s+me)"
+    r"\s+(?:com|with|to)\s+" + _PERSON + r"\b"
+    r"|\b(?:quero|queria|gostaria\s+de|preciso\s+de|prefiro|want|need|prefer|get\s+me)"
+    r"\s+(?:um\s+|uma\s+|an?\s+)?(?:atendente|humano|human|person|real\s+person"
+    r"|atendimento\s+humano|human\s+agent)\b"
+    r"|\batendimento\s+humano\b|\bhuman\s+(?:agent|support|being)\b"
+    r"|\b(?:nao|not|don'?t|do\s+not)\s+(?:quero|want)\s+(?:falar\s+com\s+)?"
+    r"(?:um\s+|o\s+|a\s+|the\s+)?(?:robo|bot|chatbot|maquina|machine|ia|ai)\b"
+)
 _QUESTION_MARK_RE = re.compile(r"\?[\s!?.)]*$")
 
 # --- weights ---------------------------------------------------------------------------
@@ -104,7 +122,12 @@ _SOCIAL_SHORT, _SOCIAL_LONG, _SOCIAL_CAPPED = 0.85, 0.4, 0.35
 _GENERAL_CONFIDENCE = 0.3
 _AMBIGUITY_MARGIN = 0.15
 # Intents that carry a request; when one is present, politeness is not the message.
-_CONCRETE = (Intent.SCHEDULE_MEETING, Intent.CREATE_TASK, Intent.PROVIDE_CONTACT)
+_CONCRETE = (
+    Intent.HUMAN_HANDOFF,
+    Intent.SCHEDULE_MEETING,
+    Intent.CREATE_TASK,
+    Intent.PROVIDE_CONTACT,
+)
 # On a tie the earlier intent wins: a concrete request beats the politeness around it.
 _PRIORITY = (
     *_CONCRETE,
@@ -206,6 +229,8 @@ def _score_intents(
     }
     unsocial = blank(text, (span for spans in social.values() for span in spans))
     scores = {
+        # Asking for a person is unmistakable, and must never be answered by the bot.
+        Intent.HUMAN_HANDOFF: 0.9 if _HANDOFF_RE.search(text) else 0.0,
         Intent.SCHEDULE_MEETING: _schedule_score(text, has_date, has_time),
         Intent.CREATE_TASK: _task_score(text, has_date or has_time),
         Intent.PROVIDE_CONTACT: _contact_score(text, has_contact),

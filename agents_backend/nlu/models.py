@@ -30,6 +30,7 @@ class Intent(StrEnum):
     QUESTION = "question"
     PROVIDE_CONTACT = "provide_contact"
     CREATE_TASK = "create_task"
+    HUMAN_HANDOFF = "human_handoff"
     GENERAL = "general"
 
 

@@ -41,7 +41,7 @@ from agents_backend.core.identity import SessionUser
 from agents_backend.core.metrics import CONNECTED_SOCKETS
 from agents_backend.core.rate_limits import RateLimits
 from agents_backend.core.registry import Registry
-from agents_backend.core.rooms import user_room
+from agents_backend.core.rooms import user_room, workspace_room
 from agents_backend.core.sessions import LiveSessions
 from agents_backend.core.visitor_ids import is_visitor_conversation
 from agents_backend.realtime.guarded import (
@@ -52,6 +52,7 @@ from agents_backend.realtime.guarded import (
     refused,
 )
 from agents_backend.scheduling.service import SchedulingService
+from agents_backend.workspaces.service import Workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,14 @@ class AgentNamespace(GuardedNamespace):
         await self.enter_room(sid, session_user.room)
         if session_user.session_room:
             await self.enter_room(sid, session_user.session_room)
+        # The inbox of every workspace the person works in, live (membership changes
+        # end the person's sockets, so a reconnect joins the rooms anew).
+        try:
+            seats = await self._services.get(Workspaces).memberships(session_user)
+        except PyMongoError as exc:
+            raise refused(language, ErrorCode.UNAVAILABLE) from exc
+        for seat in seats:
+            await self.enter_room(sid, workspace_room(seat.workspace_id))
         self._expire_later(sid, session_user.expires_at)
         CONNECTED_SOCKETS.inc()
 
@@ -191,6 +200,9 @@ class AgentNamespace(GuardedNamespace):
         if not isinstance(user, SessionUser):  # pragma: no cover - connect always sets it
             raise AgentError(ErrorCode.UNAUTHENTICATED)
         return user
+
+    async def to_room(self, room: str, payload: ServerPayload) -> None:
+        await self.emit(payload.event, payload.to_wire(), room=room)
 
     async def to_user(self, user_id: str, payload: ServerPayload) -> None:
         """The core's `Emitter`: every socket (tab, device) of the user gets the event."""

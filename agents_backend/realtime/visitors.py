@@ -22,6 +22,7 @@ from agents_backend.contract import (
     ServerPayload,
     VisitorClosedEvent,
     VisitorConnectAuth,
+    VisitorHandoffPayload,
     VisitorScheduleConfirmPayload,
     VisitorSendPayload,
     VisitorSlotsPayload,
@@ -171,6 +172,10 @@ class VisitorNamespace(GuardedNamespace):
     async def on_visitor_schedule_confirm(self, sid: str, data: Any) -> Ack:
         payload = VisitorScheduleConfirmPayload.model_validate(data)
         return await self._visitors.confirm(await self._visitor(sid), payload, self._fanout())
+
+    async def on_visitor_handoff(self, sid: str, data: Any) -> Ack:
+        VisitorHandoffPayload.model_validate(data if data is not None else {})
+        return await self._visitors.handoff(await self._visitor(sid))
 
     def _fanout(self) -> Emitter:
         if self._emitter is None:  # pragma: no cover - main.py always attaches it

@@ -54,6 +54,12 @@ class Reservation:
     now: datetime
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    booking: Document
+    now: bool  # this call cancelled it (False: it already was)
+
+
 def slot_taken() -> AgentError:
     return AgentError(ErrorCode.SLOT_TAKEN)
 
@@ -136,7 +142,7 @@ class BookingSaga:
         except PyMongoError:
             logger.exception("booking %s: could not release the reservation", booking["_id"])
 
-    async def cancel(self, *, user_id: str, booking_id: str) -> Document | None:
+    async def cancel(self, *, user_id: str, booking_id: str) -> Cancellation | None:
         """The cancelled booking; None when there is no such confirmed booking."""
         booking = await bookings.get_for_user(db=self._db, user_id=user_id, booking_id=booking_id)
         if booking is None or booking["status"] in (
@@ -145,10 +151,10 @@ class BookingSaga:
         ):
             return None
         if booking["status"] == bookings.BookingStatus.CANCELLED:
-            return booking
+            return Cancellation(booking, now=False)
         await self._delete_event(booking)
         cancelled = await bookings.cancel(db=self._db, booking_id=booking["_id"])
-        return cancelled or booking
+        return Cancellation(cancelled, now=True) if cancelled else Cancellation(booking, now=False)
 
     async def _delete_event(self, booking: Document) -> None:
         """Removes the event from the calendar that made it. One in a Google account the

@@ -48,7 +48,14 @@ from agents_backend.scheduling.slots import (
     last_bookable_day,
     local_start,
 )
-from agents_backend.tasks.service import AutoCreateSwitches, TaskSource, create_task
+from agents_backend.tasks.service import (
+    AutoCreateSwitches,
+    TaskSource,
+    create_task,
+    publish_task_created,
+)
+from agents_backend.webhooks.events import MeetingEventData
+from agents_backend.webhooks.service import WebhookEventType, WebhookOutbox
 
 
 @dataclass(frozen=True)
@@ -83,15 +90,19 @@ class SchedulingService:
         calendars: CalendarResolver,
         config: SchedulingConfig,
         switches: AutoCreateSwitches | None = None,
+        webhooks: WebhookOutbox | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        """`clock` lets tests decide what "now" is for the past and minimum notice."""
+        """`clock` lets tests decide what "now" is for the past and minimum notice;
+        `webhooks` is told of bookings, cancellations and their tasks (the owner's
+        workspace's endpoints)."""
         self._db = db
         self._agents = agents
         self._switches = switches or AutoCreateSwitches(db=db)
         self._config = config
         self._zone = ZoneInfo(config.timezone)
         self._calendars = calendars
+        self._webhooks = webhooks
         self._saga = BookingSaga(db=db, calendars=calendars, timezone=config.timezone)
         self._clock = clock or (lambda: datetime.now(UTC))
 
@@ -226,6 +237,7 @@ class SchedulingService:
         confirmed = ScheduleConfirmedEvent(agent_key=agent.key, contact_id=contact_id, event=public)
         await emitter.to_user(user.id, confirmed)
         await emitter.to_user(user.id, note.to_event())
+        await self._publish_meeting(WebhookEventType.MEETING_BOOKED, user.id, public)
         await self._task_for_booking(user, agent, booking, language, emitter)
         return ScheduleAck(event=public, message_id=note.id).to_wire()
 
@@ -255,6 +267,18 @@ class SchedulingService:
                 agent_key=agent.key, contact_id=booking["contact_id"], task=task.to_event()
             )
             await emitter.to_user(user.id, created_event)
+            await publish_task_created(self._webhooks, task)
+
+    async def _publish_meeting(
+        self, kind: WebhookEventType, owner_id: str, booking: BookedEvent
+    ) -> None:
+        """The conversation is the booking's contact; the workspace is its owner's."""
+        if self._webhooks is None:
+            return
+        data = MeetingEventData(
+            conversation_id=booking.contact_id, agent_key=booking.agent_key, booking=booking
+        )
+        await self._webhooks.publish(owner_id, kind, data, conversation_id=booking.contact_id)
 
     # -- bookings list ---------------------------------------------------------------
 
@@ -266,7 +290,12 @@ class SchedulingService:
 
     async def cancel(self, *, user_id: str, booking_id: str) -> BookedEvent | None:
         cancelled = await self._saga.cancel(user_id=user_id, booking_id=booking_id)
-        return wording.booking_public(cancelled, self._zone) if cancelled else None
+        if cancelled is None:
+            return None
+        public = wording.booking_public(cancelled.booking, self._zone)
+        if cancelled.now:
+            await self._publish_meeting(WebhookEventType.MEETING_CANCELLED, user_id, public)
+        return public
 
     # -- rules -----------------------------------------------------------------------
 

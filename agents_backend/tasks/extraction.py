@@ -20,8 +20,9 @@ from agents_backend.core.database import Database
 from agents_backend.integrations.openai_client import LLMError, OpenAIChat, PromptMessage
 from agents_backend.nlu.models import Intent, NLUResult
 from agents_backend.tasks.models import Task
-from agents_backend.tasks.service import AutoCreateSwitches, create_task
+from agents_backend.tasks.service import AutoCreateSwitches, create_task, publish_task_created
 from agents_backend.usage.service import record_usage
+from agents_backend.webhooks.service import WebhookOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +108,20 @@ class ExchangeMessage(Protocol):
 
 
 class TaskCreator:
-    def __init__(self, *, db: Database, timezone: str, switches: AutoCreateSwitches) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        timezone: str,
+        switches: AutoCreateSwitches,
+        webhooks: WebhookOutbox | None = None,
+    ) -> None:
+        """`webhooks` is told of each task created (`task.created`, to the owner's
+        workspace's endpoints)."""
         self._db = db
         self._tz = ZoneInfo(timezone)
         self._switches = switches
+        self._webhooks = webhooks
 
     async def from_exchange(
         self,
@@ -148,6 +159,7 @@ class TaskCreator:
             )
             if new:
                 created.append(task)
+                await publish_task_created(self._webhooks, task)
         return created
 
     async def _llm_items(

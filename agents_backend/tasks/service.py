@@ -1,4 +1,5 @@
-"""Tasks as other features use them: the auto-create switch and idempotent creation."""
+"""Tasks as other features use them: the auto-create switch, idempotent creation, and
+telling the owner's webhooks of a new task."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import time
 
 from agents_backend.core.database import Database
 from agents_backend.tasks import settings_store
+from agents_backend.tasks.models import Task
 
 # Other features create tasks through this module, never through the store.
 from agents_backend.tasks.store import TaskSource, create_task
+from agents_backend.webhooks.events import TaskEventData
+from agents_backend.webhooks.service import WebhookEventType, WebhookOutbox
 
-__all__ = ["AutoCreateSwitches", "TaskSource", "create_task"]
+__all__ = ["AutoCreateSwitches", "TaskSource", "create_task", "publish_task_created"]
 
 # How long a remembered auto-create switch is trusted. This process updates it at once
 # when the switch is flipped here; the bound is for a flip made through another process
@@ -57,3 +61,13 @@ class AutoCreateSwitches:
             if len(self._remembered) >= _AUTO_CREATE_ENTRIES:
                 self._remembered.clear()
         self._remembered[(user_id, agent_key)] = (enabled, time.monotonic() + self._ttl)
+
+
+async def publish_task_created(webhooks: WebhookOutbox | None, task: Task) -> None:
+    """`task.created` for the task's owner's workspace, in its conversation's order."""
+    if webhooks is None:
+        return
+    data = TaskEventData(conversation_id=task.contact_id, task=task.to_event())
+    await webhooks.publish(
+        task.user_id, WebhookEventType.TASK_CREATED, data, conversation_id=task.contact_id
+    )

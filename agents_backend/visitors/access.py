@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from agents_backend.bots.models import Publication
+from agents_backend.bots.models import AgentProfile, Publication
 from agents_backend.bots.publishing import web_origin
 
 
@@ -33,6 +33,13 @@ def page_allowed(
     if origin is not None and origin.rstrip("/") not in own_origins:
         return False
     return page is None or page in allowed or page in own_origins
+
+
+def booking_open(agent: AgentProfile) -> bool:
+    """Visitors may book: the bot schedules, and its owner lets visitors book."""
+    return bool(
+        agent.scheduling_enabled and agent.publication and agent.publication.booking_enabled
+    )
 
 
 def frame_ancestors(publication: Publication) -> str:

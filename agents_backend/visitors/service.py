@@ -9,23 +9,23 @@ public door needs, and keeps the owner's list of visitor conversations.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from agents_backend.bots.models import AgentProfile, Publication
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import history
+from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.service import AgentCore
 from agents_backend.contract import (
     AgentMessageEvent,
     ErrorCode,
     Language,
+    OkAck,
     PublicAgent,
     ScheduleConfirmPayload,
     SendPayload,
     SlotTimes,
-    StreamingReply,
     VisitorConnectAuth,
     VisitorScheduleConfirmPayload,
     VisitorSendPayload,
@@ -33,18 +33,23 @@ from agents_backend.contract import (
     VisitorSlotsAck,
     VisitorSlotsPayload,
 )
-from agents_backend.core.database import Database
+from agents_backend.core import i18n
+from agents_backend.core.database import Database, Document
 from agents_backend.core.emitter import Ack, Emitter
 from agents_backend.core.errors import AgentError
 from agents_backend.core.identity import SessionUser
 from agents_backend.core.rate_limits import RateLimit, RateLimits
 from agents_backend.core.visitor_ids import new_conversation_id
+from agents_backend.nlu.models import Intent
 from agents_backend.scheduling.service import SchedulingService
 from agents_backend.usage.service import agent_tokens_used_today, tokens_used_today
 from agents_backend.visitors import store
-from agents_backend.visitors.access import page_allowed
+from agents_backend.visitors.access import booking_open, page_allowed
+from agents_backend.visitors.events import InboxEvents
+from agents_backend.visitors.takeover import SILENT, ConversationStates
 from agents_backend.visitors.tokens import InvalidVisitorTokenError, VisitorClaims, VisitorTokens
 from agents_backend.visitors.views import for_visitor
+from agents_backend.webhooks.events import WebhookEventType
 
 HISTORY_MESSAGES = 50
 
@@ -73,6 +78,8 @@ class VisitorService:
         scheduling: SchedulingService,
         tokens: VisitorTokens,
         limits: RateLimits,
+        states: ConversationStates,
+        events: InboxEvents,
         owner_daily_budget: int = 0,
         default_duration_minutes: int = 60,
     ) -> None:
@@ -82,6 +89,8 @@ class VisitorService:
         self._scheduling = scheduling
         self._tokens = tokens
         self._limits = limits
+        self._states = states
+        self._events = events
         self._owner_daily_budget = owner_daily_budget
         self._default_duration = default_duration_minutes
 
@@ -134,12 +143,18 @@ class VisitorService:
             contact_id=visitor.conversation_id,
             limit=HISTORY_MESSAGES,
         )
-        snapshots = await self._core.streaming(
-            user_id=visitor.owner_id, agent_key=agent.key, contact_id=visitor.conversation_id
+        streaming = await self._core.still_streaming(
+            user_id=visitor.owner_id,
+            agent_key=agent.key,
+            contact_id=visitor.conversation_id,
+            shown=messages,
         )
-        stored = {m.id for m in messages if m.author == "agent" and not m.incomplete}
         token = self._tokens.issue(VisitorClaims(visitor.conversation_id, agent.key))
         shown = [for_visitor(m.to_event()) for m in messages]
+        state = await store.find(
+            db=self._db, conversation_id=visitor.conversation_id, owner_ids=[visitor.owner_id]
+        )
+        assignee = (state or {}).get("assignee")
         return VisitorSessionEvent(
             visitor_token=token,
             conversation_id=visitor.conversation_id,
@@ -147,21 +162,13 @@ class VisitorService:
                 name=agent.name,
                 emoji=agent.emoji,
                 greeting=publication.greeting,
-                booking_enabled=_books(agent),
+                booking_enabled=booking_open(agent),
             ),
             messages=[m for m in shown if isinstance(m, AgentMessageEvent)],
             has_more=has_more,
-            streaming=[
-                StreamingReply(
-                    id=s.reply_id,
-                    reply_to=s.reply_to,
-                    attempt=s.attempt,
-                    text=s.text,
-                    next_seq=s.next_seq,
-                )
-                for s in snapshots
-                if s.reply_id not in stored
-            ],
+            streaming=streaming,
+            status=(state or {}).get("status", "bot"),
+            human_name=assignee["name"] if assignee else None,
         )
 
     async def current_agent(self, visitor: Visitor) -> AgentProfile:
@@ -193,22 +200,85 @@ class VisitorService:
             self._limits.visitor_messages, visitor.conversation_id, ErrorCode.RATE_LIMITED
         )
         await _within(self._limits.agent_messages, agent.key, ErrorCode.RATE_LIMITED)
+        await self._states.reopen_if_closed(visitor.conversation_id, visitor.owner_id)
+        status = await store.status_of(db=self._db, conversation_id=visitor.conversation_id)
+        understood = self._core.understand(payload.message)
+        wants_person = understood.intent is Intent.HUMAN_HANDOFF
         route = self._core.route(agent)
-        refusal = None if route.responder.offline else await self._budget_refusal(agent)
+        answer = status not in SILENT and not wants_person
+        refusal = (
+            None if route.responder.offline or not answer else await self._budget_refusal(agent)
+        )
         accepted = await self._core.accept(
-            self._owner(visitor), agent, message, emitter, route=route, refusal=refusal
+            self._owner(visitor),
+            agent,
+            message,
+            emitter,
+            route=route,
+            refusal=refusal,
+            answer=answer,
+            nlu=understood,
         )
         if accepted.created:
-            found = accepted.message.nlp or {}
-            await store.record_activity(
+            await self._recorded(visitor, accepted.message)
+            if wants_person:
+                await self._states.request_handoff(
+                    visitor.conversation_id, visitor.owner_id, "visitor"
+                )
+        return accepted.ack
+
+    async def handoff(self, visitor: Visitor) -> Ack:
+        """The widget's "talk to a person" button."""
+        await self.current_agent(visitor)
+        found = await store.find(
+            db=self._db, conversation_id=visitor.conversation_id, owner_ids=[visitor.owner_id]
+        )
+        if found is None:  # nothing written yet: the request starts the conversation
+            found = await store.start(
                 db=self._db,
                 conversation_id=visitor.conversation_id,
                 owner_id=visitor.owner_id,
-                agent_key=agent.key,
-                at=accepted.message.ts,
-                contact={k: str(found[k]) for k in ("email", "phone") if found.get(k)},
+                agent_key=visitor.agent_key,
+                at=history.now_ms(),
+                language=visitor.language,
             )
-        return accepted.ack
+            await self._created(found)
+        await self._states.request_handoff(visitor.conversation_id, visitor.owner_id, "button")
+        return OkAck().to_wire()
+
+    async def _recorded(self, visitor: Visitor, message: ChatMessage) -> None:
+        """The visitor's message counted on the conversation (created by the first
+        one); a contact found by NLU updates the lead."""
+        found = message.nlp or {}
+        before, after = await store.record_visitor_message(
+            db=self._db,
+            conversation_id=visitor.conversation_id,
+            owner_id=visitor.owner_id,
+            agent_key=visitor.agent_key,
+            at=message.ts,
+            language=i18n.pick(found.get("language"), visitor.language),
+            contact={k: str(found[k]) for k in ("email", "phone") if found.get(k)},
+        )
+        if before is None:
+            await self._created(after)
+        elif _contact(before) != _contact(after):
+            await self._lead_updated(after)
+
+    async def _created(self, document: Document) -> None:
+        row = await self._events.changed(document)
+        await self._events.webhook(
+            document,
+            WebhookEventType.CONVERSATION_CREATED,
+            {"contact": row.contact.model_dump(by_alias=True)},
+        )
+
+    async def _lead_updated(self, document: Document) -> None:
+        row = await self._events.changed(document)
+        await self._events.webhook(
+            document,
+            WebhookEventType.LEAD_UPDATED,
+            {"contact": row.contact.model_dump(by_alias=True)},
+        )
 
     async def _budget_refusal(self, agent: AgentProfile) -> ErrorCode | None:
         """The bot's own daily budget, then its owner's (the server's per-person one):
@@ -269,21 +339,26 @@ class VisitorService:
         ack = await self._scheduling.confirm(booker, request, emitter)
         booked = ack["event"]
         contact = {"name": payload.name or "", "email": booked["email"], "phone": booked["phone"]}
-        await store.record_activity(
+        before, after = await store.record_contact(
             db=self._db,
             conversation_id=visitor.conversation_id,
             owner_id=visitor.owner_id,
             agent_key=agent.key,
-            at=time.time_ns() // 1_000_000,
+            at=history.now_ms(),
+            language=visitor.language,
             contact={k: v for k, v in contact.items() if v},
         )
+        if before is None:
+            await self._created(after)
+        elif _contact(before) != _contact(after):
+            await self._lead_updated(after)
         shown = dict(ack)
         shown["event"] = {**booked, "htmlLink": None}  # the owner's calendar, not theirs
         return shown
 
     async def _bookable(self, visitor: Visitor) -> AgentProfile:
         agent = await self.current_agent(visitor)
-        if not _books(agent):
+        if not booking_open(agent):
             raise AgentError(ErrorCode.BOOKING_DISABLED, language=visitor.language)
         return agent
 
@@ -293,6 +368,10 @@ class VisitorService:
         return SessionUser(id=visitor.owner_id, name=name, email="", language=visitor.language)
 
 
+def _contact(document: Document | None) -> dict[str, str]:
+    return dict((document or {}).get("contact") or {})
+
+
 def _online(agent: AgentProfile | None) -> Publication:
     if agent is None or agent.user_id is None or agent.builtin:
         raise AgentError(ErrorCode.AGENT_OFFLINE)
@@ -300,12 +379,6 @@ def _online(agent: AgentProfile | None) -> Publication:
     if publication is None or not publication.enabled:
         raise AgentError(ErrorCode.AGENT_OFFLINE)
     return publication
-
-
-def _books(agent: AgentProfile) -> bool:
-    return bool(
-        agent.scheduling_enabled and agent.publication and agent.publication.booking_enabled
-    )
 
 
 async def _within(limit: RateLimit, key: str, code: ErrorCode) -> None:

@@ -11,8 +11,13 @@ from __future__ import annotations
 from agents_backend.contract import (
     VISITOR_SERVER_EVENTS,
     AgentMessageEvent,
+    InboxMessageEvent,
+    InboxStreamEvent,
+    InboxTypingEvent,
     ScheduleConfirmedEvent,
     ServerPayload,
+    StreamEvent,
+    TypingEvent,
 )
 
 _SHOWN = frozenset(VISITOR_SERVER_EVENTS)
@@ -28,3 +33,17 @@ def for_visitor(payload: ServerPayload) -> ServerPayload | None:
         booked = payload.event_.model_copy(update={"html_link": None})
         return payload.model_copy(update={"event_": booked})
     return payload
+
+
+_INBOX_COPIES: dict[type[ServerPayload], type[ServerPayload]] = {
+    AgentMessageEvent: InboxMessageEvent,
+    StreamEvent: InboxStreamEvent,
+    TypingEvent: InboxTypingEvent,
+}
+
+
+def for_inbox(payload: ServerPayload) -> ServerPayload | None:
+    """The workspace inbox's copy of a visitor conversation's event (`inbox:message`,
+    `inbox:stream`, `inbox:typing`), or None when the inbox does not show it."""
+    copy = _INBOX_COPIES.get(type(payload))
+    return None if copy is None else copy.model_validate(payload.model_dump())

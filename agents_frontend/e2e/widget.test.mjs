@@ -442,13 +442,17 @@ describe('the website widget and the share link', () => {
       const item = page.getByTestId('inbox-conversation').filter({ hasText: 'Ana Visitante' }).first()
       await item.waitFor()
       await item.click()
-      await page.getByTestId('inbox-booking').first().waitFor()
       await page.getByTestId('inbox-messages').getByTestId('message-system').first().waitFor()
       const transcript = await page.getByTestId('inbox-messages').innerText()
       assert.ok(transcript.includes('Curitiba') && transcript.includes(HELLO.join('').trim()), transcript)
-      assert.ok((await page.getByTestId('inbox-contact').innerText()).includes(EMAIL))
-      assert.equal(await page.getByTestId('composer').count(), 0, 'read-only: no composer')
+      // The owner only watches until they take the conversation over (issue 15).
+      assert.equal(await page.getByTestId('composer').count(), 0, 'not the chat composer')
+      assert.equal(await page.getByTestId('inbox-composer').locator('textarea').first().isDisabled(), true)
       await shot(page, name)
+      // On a phone the lead's details open in a sheet from below.
+      if (viewport === PHONE) await page.getByTestId('inbox-details-open').click()
+      await page.getByTestId('inbox-booking').first().waitFor()
+      assert.ok((await page.getByTestId('inbox-contact').innerText()).includes(EMAIL))
       if (lang === 'pt-BR') {
         await page.goto(`${backend.url}/bots`)
         await page.getByTestId(`bot-${bot.key}`).getByTestId('bot-publish').click()

@@ -25,6 +25,8 @@ function session(fields: Partial<VisitorSessionEvent> = {}): VisitorSessionEvent
     messages: [],
     hasMore: false,
     streaming: [],
+    status: 'bot',
+    humanName: null,
     ...fields,
   }
 }

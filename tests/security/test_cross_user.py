@@ -27,6 +27,7 @@ from tests.conftest import model_env, server_env
 from tests.support.clients import Account, RecordingClient, register
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import ServerProcess, running_server
+from tests.support.visitors import VisitorClient
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # Valid bodies, so B's request is refused for whose object it names, not for its shape.
@@ -39,6 +40,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "allowedOrigins": ["https://evil.example"],
     },
     ("patch", "/tasks/{task_id}"): {"status": "done", "title": "Hijacked"},
+    ("post", "/inbox/conversations/{conversation_id}/messages"): {"text": "Bob here"},
+    ("post", "/workspaces/{workspace_id}/members"): {"email": "bob.spy@example.com"},
 }
 
 
@@ -55,6 +58,8 @@ def walk_server(
             "CALENDAR_WORK_DAYS": "1,2,3,4,5,6,7",
             "CALENDAR_WORK_START": "08:00",
             "CALENDAR_WORK_END": "20:00",
+            # A's webhook points at loopback (nothing listens: its deliveries stay pending).
+            "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
         }
     )
     with running_server(env, tmp_path_factory.mktemp("logs") / "walk.log") as server:
@@ -75,6 +80,10 @@ class Owned:
     task_ids: list[str]
     event_id: str
     booking: dict[str, Any]
+    visitor_conversation: str = ""
+    member_id: str = ""
+    webhook_id: str = ""
+    delivery_id: str = ""
     markers: list[str] = field(default_factory=list)
 
 
@@ -89,6 +98,16 @@ async def make_everything(server: ServerProcess, clients: list[RecordingClient])
     client = RecordingClient()
     clients.append(client)
     await client.connect(server.base_url, account.access_token)
+
+    # A's CRM webhook, told of the booking below (a delivery in its log).
+    hooked = await rest(
+        account,
+        "POST",
+        "/webhooks",
+        json={"url": "http://127.0.0.1:9/crm", "events": ["meeting.booked", "task.created"]},
+    )
+    assert hooked.status_code == 201, hooked.text
+    webhook_id, webhook_secret = hooked.json()["id"], hooked.json()["secret"]
 
     bot_name = f"Cofre {tag}"
     # Ids (bot key, contact ids) carry `tag` and B sends them back, echoed in errors;
@@ -135,8 +154,37 @@ async def make_everything(server: ServerProcess, clients: list[RecordingClient])
     )
     assert booked["ok"] is True, booked
 
+    # A's bot on a website: a visitor's conversation in A's inbox; and a teammate.
+    site = "https://shop.example"
+    published = await rest(
+        account,
+        "PUT",
+        f"/custom-bots/{bot_key}/public",
+        json={"enabled": True, "allowedOrigins": [site]},
+    )
+    assert published.status_code == 200, published.text
+    visitor = VisitorClient()
+    session = await visitor.connect(
+        server.base_url, {"agent": published.json()["slug"], "host": site}
+    )
+    try:
+        said = await visitor.emit("visitor:send", {"message": f"sou o lead {secret}"})
+        assert said["ok"] is True, said
+        await visitor.wait_for("agent:message", lambda m: m["author"] == "agent")
+    finally:
+        await visitor.close()
+    invited = await rest(
+        account,
+        "POST",
+        f"/workspaces/{account.user_id}/members",
+        json={"email": f"teammate.{tag}@example.com", "role": "agent"},
+    )
+    assert invited.status_code == 201, invited.text
+
     tasks = (await rest(account, "GET", "/tasks")).json()["tasks"]
     assert tasks, "A should own at least one task"
+    webhook_log = (await rest(account, "GET", f"/webhooks/{webhook_id}/deliveries")).json()
+    assert webhook_log["deliveries"], "A's webhook should have deliveries"
     usage = (await rest(account, "GET", "/usage")).json()
     assert usage["totals"]["totalTokens"] > 0, usage
     return Owned(
@@ -150,7 +198,18 @@ async def make_everything(server: ServerProcess, clients: list[RecordingClient])
         task_ids=[t["id"] for t in tasks],
         event_id=booked["event"]["id"],
         booking=booked["event"],
-        markers=[account.email, account.user_id, secret, booking_email, "+5511912345678"],
+        visitor_conversation=session["conversationId"],
+        member_id=invited.json()["id"],
+        webhook_id=webhook_id,
+        delivery_id=webhook_log["deliveries"][0]["id"],
+        markers=[
+            account.email,
+            account.user_id,
+            secret,
+            booking_email,
+            "+5511912345678",
+            webhook_secret,
+        ],
     )
 
 
@@ -167,6 +226,9 @@ async def snapshot(owned: Owned) -> dict[str, Any]:
         "/usage",
         f"/agents/{owned.bot_key}/conversations/{owned.bot_contact}/messages",
         f"/agents/sdr/conversations/{owned.lead_contact}/messages",
+        f"/inbox/conversations/{owned.visitor_conversation}/messages",
+        f"/workspaces/{owned.account.user_id}/members",
+        "/webhooks",
     ]
     seen: dict[str, Any] = {}
     for path in paths:
@@ -182,6 +244,11 @@ def path_values(owned: Owned) -> dict[str, list[str]]:
         "contact_id": [owned.bot_contact],
         "task_id": owned.task_ids,
         "event_id": [owned.event_id],
+        "conversation_id": [owned.visitor_conversation],
+        "workspace_id": [owned.account.user_id],
+        "member_id": [owned.member_id],
+        "webhook_id": [owned.webhook_id],
+        "delivery_id": [owned.delivery_id],
     }
 
 

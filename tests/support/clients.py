@@ -29,8 +29,8 @@ class Account:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-async def register(base_url: str, name: str = "Test User") -> Account:
-    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+async def register(base_url: str, name: str = "Test User", email: str | None = None) -> Account:
+    email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
     password = "correct horse battery staple"
     async with httpx.AsyncClient(base_url=base_url) as http:
         response = await http.post(

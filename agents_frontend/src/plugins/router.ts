@@ -12,7 +12,11 @@ export const router = createRouter({
         { path: '', name: 'home', component: () => import('@/views/ChatView.vue') },
         { path: 'chat/:agentKey/:contactId?', name: 'chat', component: () => import('@/views/ChatView.vue') },
         { path: 'bots', name: 'bots', component: () => import('@/views/BotsView.vue') },
-        { path: 'visitors/:conversationId?', name: 'visitors', component: () => import('@/views/VisitorsView.vue') },
+        // The team's inbox of visitor conversations (`/inbox` is the API's path, not the SPA's).
+        { path: 'visitors/:conversationId?', name: 'visitors', component: () => import('@/views/InboxView.vue') },
+        { path: 'settings/team', name: 'team', component: () => import('@/views/TeamView.vue') },
+        // `/webhooks` is the API's path; the page lives under settings.
+        { path: 'settings/webhooks', name: 'webhooks', component: () => import('@/views/WebhooksView.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },

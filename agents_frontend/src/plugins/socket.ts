@@ -12,7 +12,9 @@ import { useAuthStore } from '@/stores/auth'
 import { useCatalogueStore } from '@/stores/catalogue'
 import { useConnectionStore } from '@/stores/connection'
 import { useConversationsStore } from '@/stores/conversations'
+import { useInboxStore } from '@/stores/inbox'
 import { useOutboxStore } from '@/stores/outbox'
+import { isVisitorConversation } from '@/utils/conversation'
 
 /** A token this close to expiry is refreshed before a handshake rather than refused by it. */
 const FRESH_MS = 5_000
@@ -31,26 +33,36 @@ function useStores(pinia: Pinia) {
     connection: useConnectionStore(pinia),
     conversations: useConversationsStore(pinia),
     outbox: useOutboxStore(pinia),
+    inbox: useInboxStore(pinia),
   }
 }
 type Stores = ReturnType<typeof useStores>
 
 /** Server events into the stores; a pane filters by agent and contact, it binds nothing. */
 function routeEvents(socket: AgentSocket, s: Stores): void {
+  // A visitor conversation's `agent:*` copies are the inbox's business (it has its own
+  // `inbox:*` events): no chat pane shows them, so no conversation is kept for them.
+  const chat = (event: { contactId?: string | null }): boolean => !isVisitorConversation(event.contactId)
   socket.on('agent:message', (event) => {
+    if (!chat(event)) return
     s.conversations.onMessage(event)
     if (event.offline) s.catalogue.markOffline()
     if (event.author === 'user' && event.clientMessageId) s.outbox.acknowledged(event.clientMessageId)
   })
-  socket.on('agent:stream', (event) => s.conversations.onStream(event))
-  socket.on('agent:typing', (event) => s.conversations.onTyping(event))
-  socket.on('agent:suggestions', (event) => s.conversations.onSuggestions(event))
-  socket.on('agent:show-slot-picker', (event) => s.conversations.onSlotPicker(event))
-  socket.on('agent:summary', (event) => s.conversations.onSummary(event))
-  socket.on('agent:schedule-confirm', (event) => s.conversations.onScheduled(event))
-  socket.on('agent:task-created', (event) => s.conversations.onTaskCreated(event))
-  socket.on('agent:error', (event) => s.conversations.onError(event))
+  socket.on('agent:stream', (event) => chat(event) && s.conversations.onStream(event))
+  socket.on('agent:typing', (event) => chat(event) && s.conversations.onTyping(event))
+  socket.on('agent:suggestions', (event) => chat(event) && s.conversations.onSuggestions(event))
+  socket.on('agent:show-slot-picker', (event) => chat(event) && s.conversations.onSlotPicker(event))
+  socket.on('agent:summary', (event) => chat(event) && s.conversations.onSummary(event))
+  socket.on('agent:schedule-confirm', (event) => chat(event) && s.conversations.onScheduled(event))
+  socket.on('agent:task-created', (event) => chat(event) && s.conversations.onTaskCreated(event))
+  socket.on('agent:error', (event) => chat(event) && s.conversations.onError(event))
   socket.on('agent:auto-create-updated', (event) => s.catalogue.onAutoCreateUpdated(event))
+  socket.on('inbox:conversation', (event) => s.inbox.onConversation(event.conversation))
+  socket.on('inbox:handoff', (event) => s.inbox.onHandoff(event))
+  socket.on('inbox:message', (event) => s.inbox.onMessage(event))
+  socket.on('inbox:stream', (event) => s.inbox.onStream(event))
+  socket.on('inbox:typing', (event) => s.inbox.onTyping(event))
 }
 
 /** On every connection: catch up on what was missed, then send what waited. One at a time. */
@@ -66,6 +78,7 @@ function createResync(socket: AgentSocket, s: Stores): (reconnection: boolean) =
     }
     running = (async () => {
       try {
+        void s.inbox.sync(reconnection)
         if (reconnection) {
           void s.catalogue.refreshSwitches()
           await s.conversations.catchUpAll()
@@ -85,6 +98,7 @@ function createResync(socket: AgentSocket, s: Stores): (reconnection: boolean) =
 
 function forgetAccount(s: Stores): void {
   s.conversations.reset()
+  s.inbox.reset()
   s.catalogue.reset()
   s.outbox.unload()
   s.connection.reset()
@@ -158,6 +172,7 @@ function bindLifecycle(socket: AgentSocket, s: Stores, connector: Connector): vo
     const renewing = reason === 'io server disconnect' && s.auth.isAuthenticated
     s.connection.markDisconnected(renewing)
     s.conversations.onDisconnected()
+    s.inbox.onDisconnected()
     s.outbox.onDisconnected()
     if (renewing) void connector.renew(s.connection.endedReason ?? 'server_disconnect')
   })

@@ -7,8 +7,14 @@ import type {
   CustomBotInput,
   GoogleCalendarDisconnected,
   GoogleCalendarStatus,
-  InboxConversation,
+  ConversationStatus,
+  HumanMessageIn,
+  InboxConversationDetail,
   InboxConversationList,
+  InboxListItem,
+  InboxMessagePage,
+  Member,
+  MemberInvite,
   MessagePage,
   Publication,
   PublicationInput,
@@ -16,8 +22,10 @@ import type {
   TokenPair,
   UserCreate,
   UserPublic,
+  Workspace,
 } from '@/types/api'
 import type { AgentMessageEvent, Task } from '@/types/events'
+import type { WebhookCreated, WebhookDelivery, WebhookEndpoint, WebhookInput } from '@/types/api'
 import { i18n } from '@/plugins/i18n'
 
 /** `VITE_API_URL` when the SPA is served apart from the API; else the page's own origin. */
@@ -200,11 +208,82 @@ export const publicationApi = {
   },
 }
 
-/** The owner's visitor conversations, newest activity first. */
+/** Which conversations `GET /inbox/conversations` lists (unset: every one the caller may see). */
+export interface InboxQuery {
+  workspace?: string
+  status?: ConversationStatus
+  agentKey?: string
+  q?: string
+  limit?: number
+}
+
+function inboxPath(id: string, action = ''): string {
+  return `/inbox/conversations/${encodeURIComponent(id)}${action ? `/${action}` : ''}`
+}
+
+/** The visitor conversations of every workspace the caller works in, and acting on one. */
 export const inboxApi = {
-  async list(agentKey?: string): Promise<InboxConversation[]> {
-    const params = agentKey ? { agentKey } : {}
+  async list(query: InboxQuery = {}): Promise<InboxListItem[]> {
+    const params = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== ''))
     return (await http.get<InboxConversationList>('/inbox/conversations', { params })).data.conversations ?? []
+  },
+  async detail(id: string): Promise<InboxConversationDetail> {
+    return (await http.get<InboxConversationDetail>(inboxPath(id))).data
+  },
+  async messages(id: string, query: { before?: string; limit?: number } = {}): Promise<InboxMessagePage> {
+    return (await http.get<InboxMessagePage>(inboxPath(id, 'messages'), { params: query })).data
+  },
+  /** `take` | `hand-back` | `close`: the row as it stands after. */
+  async act(id: string, action: 'take' | 'hand-back' | 'close'): Promise<InboxListItem> {
+    return (await http.post<InboxListItem>(inboxPath(id, action))).data
+  },
+  /** A message to the visitor, as the caller (only while they hold the conversation). */
+  async send(id: string, body: HumanMessageIn): Promise<AgentMessageEvent> {
+    return (await http.post<AgentMessageEvent>(inboxPath(id, 'messages'), body)).data
+  },
+  async markRead(id: string): Promise<void> {
+    await http.post(inboxPath(id, 'read'))
+  },
+}
+
+/** The workspaces the caller works in (their own first) and each one's teammates. */
+export const workspacesApi = {
+  async list(): Promise<Workspace[]> {
+    return (await http.get<{ workspaces: Workspace[] }>('/workspaces')).data.workspaces ?? []
+  },
+  async members(workspaceId: string): Promise<Member[]> {
+    const path = `/workspaces/${encodeURIComponent(workspaceId)}/members`
+    return (await http.get<{ members: Member[] }>(path)).data.members ?? []
+  },
+  async invite(workspaceId: string, body: MemberInvite): Promise<Member> {
+    return (await http.post<Member>(`/workspaces/${encodeURIComponent(workspaceId)}/members`, body)).data
+  },
+  /** An owner removes a teammate; a teammate removes themself (leaves). */
+  async remove(workspaceId: string, memberId: string): Promise<void> {
+    await http.delete(`/workspaces/${encodeURIComponent(workspaceId)}/members/${encodeURIComponent(memberId)}`)
+  },
+}
+
+/** A workspace's signed webhooks (owners only): endpoints, delivery logs, resends. */
+export const webhooksApi = {
+  async list(workspace: string): Promise<WebhookEndpoint[]> {
+    return (await http.get<{ webhooks: WebhookEndpoint[] }>('/webhooks', { params: { workspace } })).data.webhooks ?? []
+  },
+  async create(body: WebhookInput): Promise<WebhookCreated> {
+    return (await http.post<WebhookCreated>('/webhooks', body)).data
+  },
+  async remove(id: string): Promise<void> {
+    await http.delete(`/webhooks/${encodeURIComponent(id)}`)
+  },
+  /** Newest first. */
+  async deliveries(id: string, limit = 50): Promise<WebhookDelivery[]> {
+    const path = `/webhooks/${encodeURIComponent(id)}/deliveries`
+    return (await http.get<{ deliveries: WebhookDelivery[] }>(path, { params: { limit } })).data.deliveries ?? []
+  },
+  /** The same event (same id, same body) again, as soon as it may go. */
+  async resend(id: string, deliveryId: string): Promise<WebhookDelivery> {
+    const path = `/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/resend`
+    return (await http.post<WebhookDelivery>(path)).data
   },
 }
 

@@ -36,9 +36,30 @@ export type StreamingReply = Wire.StreamingReply
 export type Publication = Wire.PublicationPublic
 export type PublicationInput = Wire.PublicationUpdate
 
-/** The owner's visitor conversations (`GET /inbox/conversations`), newest activity first. */
+/** A workspace's visitor conversations (`GET /inbox/conversations`), newest activity
+ * first: the row an `inbox:conversation` event replaces, plus the caller's `unread`. */
 export type InboxConversation = Wire.InboxConversation
+export type InboxListItem = Wire.InboxListItem
 export type InboxConversationList = Wire.InboxConversationList
+export type InboxConversationDetail = Wire.InboxConversationDetail
+export type InboxMessagePage = Wire.InboxMessagePage
+export type ConversationStatus = Wire.InboxConversation['status']
+export type HumanMessageIn = Wire.HumanMessageIn
+
+/** The workspaces a person works in (their own first) and each one's teammates. */
+export type Workspace = Wire.WorkspaceOut
+export type WorkspaceRole = Wire.WorkspaceOut['role']
+export type Member = Wire.MemberOut
+export type MemberInvite = Wire.MemberInvite
+
+/** A workspace's signed webhooks (`/webhooks`): endpoints and each one's delivery log. */
+export type WebhookEndpoint = Wire.WebhookPublic
+/** What POST /webhooks answers: the endpoint and its signing secret, shown this once. */
+export type WebhookCreated = Wire.WebhookCreated
+export type WebhookInput = Wire.WebhookCreate
+export type WebhookEventType = Wire.WebhookEventType
+export type WebhookDelivery = Wire.WebhookDeliveryPublic
+export type WebhookDeliveryStatus = Wire.WebhookDeliveryStatus
 
 /** The owner's own Google Calendar (`/calendar/google`): whether bookings go there. */
 export type GoogleCalendarStatus = Wire.GoogleCalendarStatus

@@ -14,6 +14,8 @@ export interface ChatMessage {
   agentKey: string
   contactId: string
   author: Author
+  /** Who of the owner's team wrote it (author `human`). */
+  authorName?: string
   text: string
   timestamp: number
   offline: boolean
@@ -78,6 +80,7 @@ export function fromEvent(event: AgentMessageEvent): Omit<ChatMessage, 'key' | '
     agentKey: event.agentKey,
     contactId: event.contactId,
     author: event.author,
+    authorName: event.authorName ?? undefined,
     text: event.text,
     timestamp: event.timestamp,
     offline: event.offline,

@@ -26,6 +26,11 @@ export type {
   TaskCreatedEvent,
   TypingEvent,
   AckError,
+  InboxConversationEvent,
+  InboxHandoffEvent,
+  InboxMessageEvent,
+  InboxStreamEvent,
+  InboxTypingEvent,
 } from './wire'
 
 export type Author = Wire.AgentMessageEvent['author']

@@ -74,10 +74,38 @@ export type ErrorCode =
   | 'google_consent_denied'
   | 'google_scope_missing'
   | 'google_connect_failed'
+  | 'workspace_not_found'
+  | 'workspace_owner_required'
+  | 'already_a_member'
+  | 'member_not_found'
+  | 'conversation_not_found'
+  | 'conversation_taken'
+  | 'conversation_not_held'
+  | 'webhook_not_found'
+  | 'webhook_url_invalid'
+  | 'webhook_limit_reached'
+  | 'webhook_delivery_not_found'
   | 'task_not_found'
   | 'task_not_created'
   | 'empty_update'
   | 'invalid_range'
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookEventType".
+ */
+export type WebhookEventType =
+  | 'conversation.created'
+  | 'lead.updated'
+  | 'meeting.booked'
+  | 'meeting.cancelled'
+  | 'handoff.requested'
+  | 'conversation.closed'
+  | 'task.created'
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookDeliveryStatus".
+ */
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed'
 
 /**
  * Generated from agents_backend (python -m agents_backend.wire_schema).
@@ -163,7 +191,11 @@ export interface AgentPublic {
  */
 export interface AgentMessageEvent {
   agentKey: string
-  author: 'user' | 'agent' | 'system'
+  author: 'user' | 'agent' | 'system' | 'human'
+  /**
+   * Who of the team wrote a `human` message.
+   */
+  authorName?: string | null
   clientMessageId?: string | null
   contactId: string
   id: string
@@ -187,6 +219,14 @@ export interface AgentMessageEvent {
    * Epoch milliseconds.
    */
   timestamp: number
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "Assignee".
+ */
+export interface Assignee {
+  id: string
+  name: string
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -450,12 +490,26 @@ export interface GoogleCalendarStatus {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "HumanMessageIn".
+ */
+export interface HumanMessageIn {
+  clientMessageId?: string | null
+  text: string
+}
+/**
+ * A visitor conversation as a workspace's inbox lists it.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "InboxConversation".
  */
 export interface InboxConversation {
   agentEmoji: string
   agentKey: string
   agentName: string
+  /**
+   * Who holds it (status `human`).
+   */
+  assignee: Assignee | null
   bookings: BookedEvent[]
   contact: LeadContact
   /**
@@ -472,6 +526,14 @@ export interface InboxConversation {
   lastActivity: number
   lastMessage: AgentMessageEvent | null
   status: 'bot' | 'waiting' | 'human' | 'closed'
+  /**
+   * Epoch ms a person was asked for.
+   */
+  waitingSince: number | null
+  /**
+   * The workspace (its owner's user id).
+   */
+  workspaceId: string
 }
 /**
  * What the visitor gave: in the chat (found by NLU) or in the booking form.
@@ -486,27 +548,140 @@ export interface LeadContact {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxConversationDetail".
+ */
+export interface InboxConversationDetail {
+  conversation: InboxListItem
+  /**
+   * What NLU found in the visitor's messages: intents, emails, phones, dates.
+   */
+  findings: {
+    [k: string]: unknown
+  }
+  /**
+   * The latest summary of the conversation.
+   */
+  summary: string | null
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxListItem".
+ */
+export interface InboxListItem {
+  agentEmoji: string
+  agentKey: string
+  agentName: string
+  /**
+   * Who holds it (status `human`).
+   */
+  assignee: Assignee | null
+  bookings: BookedEvent[]
+  contact: LeadContact
+  /**
+   * Epoch milliseconds.
+   */
+  createdAt: number
+  /**
+   * The conversation id: the contactId of its messages.
+   */
+  id: string
+  /**
+   * Epoch milliseconds.
+   */
+  lastActivity: number
+  lastMessage: AgentMessageEvent | null
+  status: 'bot' | 'waiting' | 'human' | 'closed'
+  /**
+   * The visitor's messages the caller has not read.
+   */
+  unread: number
+  /**
+   * Epoch ms a person was asked for.
+   */
+  waitingSince: number | null
+  /**
+   * The workspace (its owner's user id).
+   */
+  workspaceId: string
+}
+/**
+ * `inbox:conversation`: a conversation is new, or its status, contact or bookings
+ * changed (the whole row, to replace the client's).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxConversationEvent".
+ */
+export interface InboxConversationEvent {
+  conversation: InboxConversation
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "InboxConversationList".
  */
 export interface InboxConversationList {
   /**
    * Newest activity first.
    */
-  conversations: InboxConversation[]
+  conversations: InboxListItem[]
+}
+/**
+ * `inbox:handoff`: a visitor (or the agent) asked for a person: notify the team.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxHandoffEvent".
+ */
+export interface InboxHandoffEvent {
+  conversation: InboxConversation
+  reason: 'visitor' | 'button' | 'model'
+}
+/**
+ * `inbox:message`: a message of a workspace's visitor conversation
+ * (`contactId` is the conversation id).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxMessageEvent".
+ */
+export interface InboxMessageEvent {
+  agentKey: string
+  author: 'user' | 'agent' | 'system' | 'human'
+  /**
+   * Who of the team wrote a `human` message.
+   */
+  authorName?: string | null
+  clientMessageId?: string | null
+  contactId: string
+  id: string
+  /**
+   * True for a reply cut short by a failure.
+   */
+  incomplete?: boolean | null
+  /**
+   * What NLU understood (user messages).
+   */
+  nlp?: {
+    [k: string]: unknown
+  } | null
+  offline: boolean
+  /**
+   * The user message an agent reply answers.
+   */
+  replyTo?: string | null
+  text: string
+  /**
+   * Epoch milliseconds.
+   */
+  timestamp: number
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
- * via the `definition` "MessagePage".
+ * via the `definition` "InboxMessagePage".
  */
-export interface MessagePage {
+export interface InboxMessagePage {
   hasMore: boolean
   /**
-   * agent:message payloads, oldest first.
+   * Oldest first.
    */
   messages: AgentMessageEvent[]
-  /**
-   * Replies streaming right now (not on pages read with `before`).
-   */
   streaming: StreamingReply[]
 }
 /**
@@ -525,6 +700,85 @@ export interface StreamingReply {
   nextSeq: number
   replyTo: string
   text: string
+}
+/**
+ * `inbox:stream`: the agent's reply streaming in a workspace's visitor conversation.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxStreamEvent".
+ */
+export interface InboxStreamEvent {
+  agentKey: string
+  /**
+   * Which attempt streams: a higher one than the bubble shows restarts its text (the earlier attempt's process died and another took the reply over).
+   */
+  attempt: number
+  contactId: string
+  delta: string
+  /**
+   * The id the finished reply will have.
+   */
+  id: string
+  /**
+   * 0, 1, 2... per attempt: a gap or a repeat shows.
+   */
+  seq: number
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxTypingEvent".
+ */
+export interface InboxTypingEvent {
+  agentKey: string
+  contactId: string
+  typing: boolean
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MemberInvite".
+ */
+export interface MemberInvite {
+  email: string
+  role?: 'owner' | 'agent'
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MemberList".
+ */
+export interface MemberList {
+  members: MemberOut[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MemberOut".
+ */
+export interface MemberOut {
+  email: string
+  id: string
+  /**
+   * None until the invited person has an account.
+   */
+  name: string | null
+  /**
+   * The workspace's own owner: cannot be removed.
+   */
+  owner: boolean
+  role: 'owner' | 'agent'
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MessagePage".
+ */
+export interface MessagePage {
+  hasMore: boolean
+  /**
+   * agent:message payloads, oldest first.
+   */
+  messages: AgentMessageEvent[]
+  /**
+   * Replies streaming right now (not on pages read with `before`).
+   */
+  streaming: StreamingReply[]
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -962,6 +1216,13 @@ export interface VisitorConnectAuth {
   visitorToken?: string | null
 }
 /**
+ * `visitor:handoff`: the widget's "talk to a person" button.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorHandoffPayload".
+ */
+export interface VisitorHandoffPayload {}
+/**
  * `visitor:schedule-confirm`: a slot on the owner's calendar, with the visitor as the
  * attendee. Left-out fields are taken from what the conversation already said.
  *
@@ -1000,9 +1261,14 @@ export interface VisitorSessionEvent {
   conversationId: string
   hasMore: boolean
   /**
+   * Who holds it (`human`).
+   */
+  humanName: string | null
+  /**
    * Oldest first.
    */
   messages: AgentMessageEvent[]
+  status: 'bot' | 'waiting' | 'human' | 'closed'
   streaming: StreamingReply[]
   visitorToken: string
 }
@@ -1026,6 +1292,150 @@ export interface VisitorSlotsPayload {
   date: string
   durationMinutes?: number | null
 }
+/**
+ * `visitor:status`: who answers the visitor now; also in `visitor:session`.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "VisitorStatusEvent".
+ */
+export interface VisitorStatusEvent {
+  /**
+   * The person holding it (status `human`).
+   */
+  humanName: string | null
+  status: 'bot' | 'waiting' | 'human' | 'closed'
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookCreate".
+ */
+export interface WebhookCreate {
+  /**
+   * @minItems 1
+   * @maxItems 7
+   */
+  events: WebhookEventType[]
+  /**
+   * The signing secret; unset: the server generates one.
+   */
+  secret?: string | null
+  /**
+   * https:// on a public address (http and private addresses only where the server allows them: WEBHOOK_ALLOW_PRIVATE_URLS).
+   */
+  url: string
+  /**
+   * The workspace's id; unset: the caller's own.
+   */
+  workspace?: string | null
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookCreated".
+ */
+export interface WebhookCreated {
+  createdAt: string
+  events: WebhookEventType[]
+  id: string
+  /**
+   * The signing secret in full: shown this once.
+   */
+  secret: string
+  /**
+   * The secret's last characters, to tell secrets apart.
+   */
+  secretHint: string
+  url: string
+  workspaceId: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookDeliveryList".
+ */
+export interface WebhookDeliveryList {
+  /**
+   * Newest first.
+   */
+  deliveries: WebhookDeliveryPublic[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookDeliveryPublic".
+ */
+export interface WebhookDeliveryPublic {
+  attempts: number
+  conversationId: string | null
+  createdAt: string
+  deliveredAt: string | null
+  /**
+   * The event's id (`Agents-Webhook-Id`), kept on resends.
+   */
+  eventId: string
+  id: string
+  /**
+   * Why the last attempt failed.
+   */
+  lastError: string | null
+  /**
+   * The endpoint's last HTTP status.
+   */
+  lastStatusCode: number | null
+  /**
+   * While pending: the next attempt.
+   */
+  nextAttemptAt: string | null
+  status: WebhookDeliveryStatus
+  type: WebhookEventType
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookList".
+ */
+export interface WebhookList {
+  /**
+   * Oldest first.
+   */
+  webhooks: WebhookPublic[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WebhookPublic".
+ */
+export interface WebhookPublic {
+  createdAt: string
+  events: WebhookEventType[]
+  id: string
+  /**
+   * The secret's last characters, to tell secrets apart.
+   */
+  secretHint: string
+  url: string
+  workspaceId: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WorkspaceList".
+ */
+export interface WorkspaceList {
+  /**
+   * The caller's own first.
+   */
+  workspaces: WorkspaceOut[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "WorkspaceOut".
+ */
+export interface WorkspaceOut {
+  /**
+   * The workspace's owner's user id.
+   */
+  id: string
+  ownerName: string
+  /**
+   * The caller's role in it.
+   */
+  role: 'owner' | 'agent'
+}
 
 /** Every server -> client event of a signed-in person (namespace "/") and its payload (socket.io-client's first type parameter). */
 export interface ServerToClientEvents {
@@ -1040,6 +1450,11 @@ export interface ServerToClientEvents {
   'agent:summary': (event: SummaryEvent) => void
   'agent:task-created': (event: TaskCreatedEvent) => void
   'agent:typing': (event: TypingEvent) => void
+  'inbox:conversation': (event: InboxConversationEvent) => void
+  'inbox:handoff': (event: InboxHandoffEvent) => void
+  'inbox:message': (event: InboxMessageEvent) => void
+  'inbox:stream': (event: InboxStreamEvent) => void
+  'inbox:typing': (event: InboxTypingEvent) => void
 }
 
 /** Every client -> server event of a signed-in person (namespace "/"), its payload and its ack. */
@@ -1061,11 +1476,13 @@ export interface VisitorServerToClientEvents {
   'agent:typing': (event: TypingEvent) => void
   'visitor:closed': (event: VisitorClosedEvent) => void
   'visitor:session': (event: VisitorSessionEvent) => void
+  'visitor:status': (event: VisitorStatusEvent) => void
 }
 
 /** Every client -> server event of a website visitor (namespace "/public"), its payload and its ack. */
 export interface VisitorClientToServerEvents {
   'visitor:available-slots': (payload: VisitorSlotsPayload, ack: (answer: VisitorSlotsAck | AckError) => void) => void
+  'visitor:handoff': (payload: VisitorHandoffPayload, ack: (answer: OkAck | AckError) => void) => void
   'visitor:schedule-confirm': (payload: VisitorScheduleConfirmPayload, ack: (answer: ScheduleAck | AckError) => void) => void
   'visitor:send': (payload: VisitorSendPayload, ack: (answer: SendAck | AckError) => void) => void
 }

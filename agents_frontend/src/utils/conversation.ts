@@ -10,6 +10,11 @@ export function conversationId(agentKey: string, contactId: string): string {
   return `${agentKey}\u0000${contactId}`
 }
 
+/** A website visitor's conversation (its contactId), as the server names them. */
+export function isVisitorConversation(contactId: string | null | undefined): boolean {
+  return typeof contactId === 'string' && contactId.startsWith('visitor:')
+}
+
 export function newClientMessageId(): string {
   if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID()
   return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`

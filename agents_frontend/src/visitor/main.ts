@@ -10,6 +10,7 @@ import { connectToWidget, takeHandedToken } from './embed'
 import { createVisitorI18n } from './i18n'
 import { readParams } from './params'
 import { createVisitorSocket } from './socket'
+import { useVisitorStatusStore } from './status'
 import { useVisitorStore } from './store'
 import { createVisitorVuetify } from './vuetify'
 
@@ -21,7 +22,9 @@ app.use(pinia).use(createVisitorI18n(params.language)).use(createVisitorVuetify(
 app.mount('#app')
 
 const store = useVisitorStore(pinia)
-store.start(createVisitorSocket(window.location.origin), {
+const socket = createVisitorSocket(window.location.origin)
+useVisitorStatusStore(pinia).attach(socket)
+store.start(socket, {
   slug: params.slug,
   language: params.language,
   host: params.host,

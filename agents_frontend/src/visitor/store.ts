@@ -139,6 +139,11 @@ export const useVisitorStore = defineStore('visitor', () => {
 
   // -- server events -------------------------------------------------------------------
 
+  /** A reply to the visitor: the agent's, or a person's of the owner's team. */
+  function answers(event: AgentMessageEvent): boolean {
+    return event.author === 'agent' || event.author === 'human'
+  }
+
   function mine(contactId: string | null | undefined): boolean {
     return !!conv.contactId && contactId === conv.contactId
   }
@@ -162,7 +167,7 @@ export const useVisitorStore = defineStore('visitor', () => {
       const fresh = !known || known.status === 'streaming'
       upsertMessage(conv, message)
       // Replies that came while the connection was down are news when the panel is hidden.
-      if (reconnection && fresh && message.author === 'agent' && !visible.value) unread.value += 1
+      if (reconnection && fresh && answers(message) && !visible.value) unread.value += 1
     }
     for (const snapshot of event.streaming) applySnapshot(conv, snapshot, false)
     conv.hasMore = event.hasMore
@@ -177,7 +182,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     const known = conv.messages.find((m) => m.id === event.id)
     const fresh = !known || known.status === 'streaming'
     upsertMessage(conv, event)
-    if (event.author !== 'agent') return
+    if (!answers(event)) return
     conv.typing = false
     const question = event.replyTo && !event.incomplete ? conv.messages.find((m) => m.id === event.replyTo) : undefined
     if (question) question.replyError = undefined

@@ -28,6 +28,8 @@ export async function setup(project: TestProject): Promise<void> {
       RATE_LIMIT_CONNECTIONS_PER_IP: '10000/minute',
       RATE_LIMIT_NEW_VISITORS_PER_IP: '10000/hour',
       RATE_LIMIT_VISITOR_MESSAGES: '10000/minute',
+      // Webhook endpoints on loopback (nothing listens there: deliveries stay pending).
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     },
     'vitest',
   )

@@ -1,0 +1,94 @@
+"""Stopping the agent's replies under way, on whichever process runs them.
+
+A person of the team who takes a visitor conversation over silences the agent at once:
+the reply streaming is cut (its text so far kept as an incomplete reply) and its model
+request closed, so the provider stops generating. The reply may be running on any
+process: a stop is applied to this process's runs and published on Redis (when the
+processes share one) for every other process's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from agents_backend.chat.streams import ConversationKey
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "agents:reply-stops"
+
+
+class Stoppable(Protocol):
+    def stop(self, reason: str) -> None: ...
+
+
+class ReplyStops:
+    def __init__(self, redis_client: redis.Redis | None = None) -> None:
+        self._redis = redis_client
+        self._running: dict[ConversationKey, set[Stoppable]] = defaultdict(set)
+
+    @contextmanager
+    def running(self, conversation: ConversationKey, run: Stoppable) -> Iterator[None]:
+        """While a run is inside, a stop of its conversation reaches it."""
+        self._running[conversation].add(run)
+        try:
+            yield
+        finally:
+            runs = self._running.get(conversation)
+            if runs is not None:
+                runs.discard(run)
+                if not runs:
+                    del self._running[conversation]
+
+    async def stop(self, conversation: ConversationKey, reason: str) -> None:
+        """Stops the conversation's replies here, then tells the other processes."""
+        self._stop_here(conversation, reason)
+        if self._redis is None:
+            return
+        message = json.dumps(
+            [conversation.user_id, conversation.agent_key, conversation.contact_id, reason]
+        )
+        try:
+            await self._redis.publish(CHANNEL, message)
+        except RedisError:
+            # The others' runs then end at their next lease renewal check at the latest.
+            logger.warning("could not publish a reply stop for %s", conversation)
+
+    def _stop_here(self, conversation: ConversationKey, reason: str) -> None:
+        for run in list(self._running.get(conversation, ())):
+            run.stop(reason)
+
+    async def listen(self) -> None:
+        """Applies the stops other processes publish (runs until cancelled)."""
+        if self._redis is None:
+            return
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    while True:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=1.0
+                        )
+                        if message is not None:
+                            self._apply(message.get("data"))
+            except (RedisError, OSError):
+                logger.warning("reply stops: Redis unreachable; subscribing again")
+                await asyncio.sleep(1.0)
+
+    def _apply(self, data: object) -> None:
+        try:
+            user_id, agent_key, contact_id, reason = json.loads(data)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            logger.warning("reply stops: ignored a malformed message")
+            return
+        self._stop_here(ConversationKey(user_id, agent_key, contact_id), str(reason))

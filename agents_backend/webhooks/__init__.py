@@ -1,0 +1,1 @@
+"""Signed webhooks: owners' HTTPS endpoints told what happens in their workspace."""

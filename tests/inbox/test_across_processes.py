@@ -1,0 +1,64 @@
+"""The inbox across server processes (Redis): the owner, on one process, watches a
+visitor whose reply streams from another, and a takeover there stops it at once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from agents_backend.core.embedded_mongo import EmbeddedMongo
+from tests.bots.helpers import call
+from tests.conftest import model_env, server_env
+from tests.support.clients import RecordingClient
+from tests.support.fake_openai import FakeOpenAI, Reply
+from tests.support.servers import ServerProcess, start_server
+from tests.support.services import start_redis
+from tests.visitors.conftest import SHOP, NewVisitor, published_bot
+
+LONG = " ".join(f"token{i}" for i in range(200))
+
+
+@pytest.fixture(scope="module")
+def pair(
+    mongo: EmbeddedMongo, fake_llm_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[ServerProcess]]:
+    work = tmp_path_factory.mktemp("pair")
+    redis = start_redis(work)
+    env = (
+        server_env(mongo, f"test_pair_{uuid.uuid4().hex[:8]}")
+        | model_env(fake_llm_server)
+        | {"OPENAI_MODEL": "gpt-test", "SOCKETIO_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0"}
+    )
+    servers = [start_server(env, work / f"backend-{n}.log") for n in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+    redis.stop()
+
+
+async def test_a_take_on_one_process_stops_the_reply_streaming_on_another(
+    pair: list[ServerProcess], fake_llm: FakeOpenAI, new_visitor: NewVisitor
+) -> None:
+    near, far = pair
+    owner, _bot, publication = await published_bot(far)
+    inbox = RecordingClient()
+    await inbox.connect(far.base_url, owner.access_token)  # the owner is on `far`
+    visitor = new_visitor()  # the visitor, and so its reply, on `near`
+    session = await visitor.connect(near.base_url, {"agent": publication["slug"], "host": SHOP})
+    conversation = session["conversationId"]
+
+    fake_llm.script("stream", Reply(LONG, chunk_delay=0.05, chunk_size=2))
+    await visitor.emit("visitor:send", {"message": "conta uma história longa"})
+    await inbox.wait_for("inbox:conversation")
+    await inbox.wait_for("inbox:stream", count=5)  # streamed on `near`, seen on `far`
+
+    taken = await call(owner, "POST", f"/inbox/conversations/{conversation}/take")
+    assert taken.status_code == 200, taken.text
+    cut = await visitor.wait_for("agent:message", lambda m: m["author"] == "agent")
+    assert cut[0]["incomplete"] is True and LONG.startswith(cut[0]["text"])
+    assert len(cut[0]["text"]) < len(LONG)
+    watched = await inbox.wait_for("inbox:message", lambda m: m["author"] == "agent")
+    assert watched[0]["text"] == cut[0]["text"]
+    await inbox.close()
