@@ -314,6 +314,7 @@ class Runtime:
             handoff_timeout_seconds=self.settings.handoff_timeout_seconds,
         )
         core.gate_replies(states.agent_may_answer)
+        core.on_handoff(states.model_asks_for_person)
         reader = InboxReader(
             db=database, workspaces=workspaces, rows=rows, states=states, core=core
         )

@@ -30,8 +30,10 @@ from bson import ObjectId
 from pymongo.errors import PyMongoError
 
 from agents_backend.bots.models import AgentProfile
+from agents_backend.chat import handoff
 from agents_backend.chat import store as messages
 from agents_backend.chat.context import load_context
+from agents_backend.chat.handoff import HandoffHook
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.pacing import StreamPacer
 from agents_backend.chat.responders import ReplyRequest, Responder
@@ -55,7 +57,8 @@ from agents_backend.core.emitter import Emitter
 from agents_backend.core.errors import error_text
 from agents_backend.core.identity import SessionUser
 from agents_backend.core.metrics import REPLY_LEASES_LOST
-from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage
+from agents_backend.core.visitor_ids import is_visitor_conversation
+from agents_backend.integrations.openai_client import LLMError, OpenAIChat, TokenUsage, ToolCall
 from agents_backend.nlu.engine import NLUEngine
 from agents_backend.nlu.models import Intent, NLUResult
 from agents_backend.tasks.extraction import TaskCreator
@@ -95,6 +98,9 @@ class ReplyServices:
     tasks: TaskCreator | None = None
     stops: ReplyStops = field(default_factory=ReplyStops)
     gate: ReplyGate = always_answer
+    # How the model's `request_human` asks for a person (chat/handoff.py); offered to the
+    # model in website visitors' conversations only.
+    handoff: HandoffHook | None = None
 
     def lease(self) -> messages.Lease:
         """A lease from now, held by this process."""
@@ -120,6 +126,8 @@ class ReplyRun:
     # Why a person stopped this run (a takeover); None while it runs on.
     stop_reason: str | None = None
     task: asyncio.Task[None] | None = None
+    # The model called `request_human`: once the reply is stored, a person is asked for.
+    wants_person: bool = False
     # Messages stored before replies had ids of their own get one for this run.
     fallback_reply_id: str = field(default_factory=lambda: str(ObjectId()))
     recorder: StreamRecorder = field(init=False)
@@ -268,9 +276,15 @@ class ReplyRun:
             await self._stream()
             self.services.record_usage(self.conversation, self.model, self.usage)
             self.usage = None  # counted
-            reply = await self._store(refined)
-            final_nlu = await self._finish_nlu(refined)
-            await self._follow_up(final_nlu, reply)
+            if self.wants_person and not self.parts:
+                # Nothing to say: the inbox's notice tells the visitor a person is coming.
+                await self._settle_without_reply(refined)
+            else:
+                reply = await self._store(refined)
+                final_nlu = await self._finish_nlu(refined)
+                await self._follow_up(final_nlu, reply)
+            if self.wants_person and self.services.handoff is not None:
+                await self.services.handoff(self.conversation)
         except LLMError as exc:
             await self._fail(exc.code)
             # A stream that broke after the model reported its usage still spent those
@@ -303,14 +317,25 @@ class ReplyRun:
         history = await load_context(
             db=self.services.db, message=self.message, limit=self.services.context_messages
         )
+        offers_person = self.services.handoff is not None and is_visitor_conversation(
+            self.message.contact_id
+        )
         request = ReplyRequest(
-            agent=self.agent, history=history, message=self.message, nlu=self.nlu
+            agent=self.agent,
+            history=history,
+            message=self.message,
+            nlu=self.nlu,
+            tools=[handoff.TOOL] if offers_person else [],
         )
         pacer = StreamPacer(self.services.stream_interval)
         try:
             async for piece in self.route.responder.reply(request):
                 if isinstance(piece, TokenUsage):
                     self.usage = piece
+                    continue
+                if isinstance(piece, ToolCall):
+                    # Only the tool offered counts; anything else the model invents is not.
+                    self.wants_person |= offers_person and piece.name == handoff.REQUEST_HUMAN
                     continue
                 self.parts.append(piece)
                 if delta := pacer.take(piece):
@@ -354,6 +379,13 @@ class ReplyRun:
         await self.recorder.finish()
         await self.emit(reply.to_event())
         return reply
+
+    async def _settle_without_reply(self, refined: asyncio.Task[NLUResult] | None) -> None:
+        if refined is None:
+            await self._mark(messages.ReplyState.DONE)
+        self.settled = True
+        await self.recorder.finish()
+        await self._finish_nlu(refined)
 
     async def _finish_nlu(self, refined: asyncio.Task[NLUResult] | None) -> NLUResult:
         if refined is None:

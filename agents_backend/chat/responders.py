@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from agents_backend.bots.models import AgentProfile
 from agents_backend.chat.context import build_prompt
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.offline import offline_reply
-from agents_backend.integrations.openai_client import OpenAIChat, TokenUsage
+from agents_backend.integrations.openai_client import OpenAIChat, TokenUsage, ToolCall
 from agents_backend.nlu.models import NLUResult
 
 
@@ -24,6 +24,8 @@ class ReplyRequest:
     history: Sequence[ChatMessage]
     message: ChatMessage
     nlu: NLUResult
+    # Function tools the model may call (OpenAI's format); the offline responder has none.
+    tools: Sequence[dict[str, Any]] = ()
 
 
 class Responder(Protocol):
@@ -31,7 +33,7 @@ class Responder(Protocol):
 
     def model_for(self, agent: AgentProfile) -> str | None: ...
 
-    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage]: ...
+    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]: ...
 
 
 class OpenAIResponder:
@@ -44,7 +46,7 @@ class OpenAIResponder:
     def model_for(self, agent: AgentProfile) -> str:
         return agent.model or self._default_model
 
-    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage]:
+    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]:
         return self._chat.stream(
             messages=build_prompt(
                 agent=request.agent,
@@ -54,6 +56,7 @@ class OpenAIResponder:
             ),
             model=self.model_for(request.agent),
             temperature=request.agent.temperature,
+            tools=request.tools,
         )
 
 
@@ -66,6 +69,6 @@ class OfflineResponder:
     def model_for(self, agent: AgentProfile) -> None:
         return None
 
-    async def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage]:
+    async def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]:
         for word in _WORDS.findall(offline_reply(request.agent, request.nlu)):
             yield word

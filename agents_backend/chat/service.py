@@ -21,6 +21,7 @@ from agents_backend.bots.keys import BotChats
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import store as messages
+from agents_backend.chat.handoff import HandoffHook
 from agents_backend.chat.history import conversation_language
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.reply import ReplyGate, ReplyRun, ReplyServices, Route, always_answer
@@ -135,7 +136,9 @@ class AgentCore:
             tasks=tasks,
             stops=self._stops,
             gate=self._may_answer,
+            handoff=self._hand_off,
         )
+        self._handoff: HandoffHook | None = None
 
     # -- who answers: the agent, or a person of the team --------------------------------
 
@@ -146,6 +149,14 @@ class AgentCore:
 
     async def _may_answer(self, conversation: ConversationKey) -> bool:
         return await self._gate(conversation)
+
+    def on_handoff(self, hook: HandoffHook) -> None:
+        """How the model's `request_human` brings a person in (chat/handoff.py)."""
+        self._handoff = hook
+
+    async def _hand_off(self, conversation: ConversationKey) -> None:
+        if self._handoff is not None:
+            await self._handoff(conversation)
 
     async def stop_replies(self, conversation: ConversationKey, reason: str) -> None:
         """Cuts the conversation's replies under way, on whichever process runs them."""

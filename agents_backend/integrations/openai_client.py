@@ -135,6 +135,41 @@ def _params(messages: Sequence[PromptMessage]) -> list[ChatCompletionMessagePara
     return [{"role": m.role, "content": m.content} for m in messages]  # type: ignore[misc]
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    """A function the model called (its `arguments` a JSON text, as the model wrote
+    it: the caller validates it like any input)."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+class _ToolCallParts:
+    """A streamed tool call's fragments, by index, until the stream ends."""
+
+    def __init__(self) -> None:
+        self._calls: dict[int, dict[str, str]] = {}
+
+    def add(self, fragments: list[dict[str, Any]]) -> None:
+        for fragment in fragments:
+            call = self._calls.setdefault(int(fragment.get("index") or 0), {})
+            if fragment.get("id"):
+                call["id"] = str(fragment["id"])
+            function = fragment.get("function") or {}
+            if function.get("name"):
+                call["name"] = call.get("name", "") + str(function["name"])
+            if function.get("arguments"):
+                call["arguments"] = call.get("arguments", "") + str(function["arguments"])
+
+    def calls(self) -> list[ToolCall]:
+        return [
+            ToolCall(id=c.get("id", ""), name=c["name"], arguments=c.get("arguments", ""))
+            for _index, c in sorted(self._calls.items())
+            if c.get("name")
+        ]
+
+
 class _SSEParser:
     """Server-sent events of a streamed chat completion, fed in network-sized pieces.
 
@@ -146,6 +181,7 @@ class _SSEParser:
     def __init__(self) -> None:
         self._pending = b""
         self.done = False
+        self.tool_calls = _ToolCallParts()
 
     def feed(self, raw: bytes) -> tuple[list[str], TokenUsage | None]:
         data = self._pending + raw if self._pending else raw
@@ -171,9 +207,12 @@ class _SSEParser:
                 raise LLMError(ErrorCode.LLM_ERROR, "The AI model could not answer this message.")
             choices = chunk.get("choices")
             if choices:
-                content = (choices[0].get("delta") or {}).get("content")
+                delta = choices[0].get("delta") or {}
+                content = delta.get("content")
                 if content:
                     deltas.append(content)
+                if delta.get("tool_calls"):
+                    self.tool_calls.add(delta["tool_calls"])
             found = chunk.get("usage")
             if found:
                 usage = TokenUsage(
@@ -200,9 +239,15 @@ class OpenAIChat:
         )
 
     async def stream(
-        self, *, messages: Sequence[PromptMessage], model: str, temperature: float
-    ) -> AsyncIterator[str | TokenUsage]:
-        """Yields text deltas as they arrive, then the usage if the server reports it.
+        self,
+        *,
+        messages: Sequence[PromptMessage],
+        model: str,
+        temperature: float,
+        tools: Sequence[dict[str, Any]] = (),
+    ) -> AsyncIterator[str | TokenUsage | ToolCall]:
+        """Yields text deltas as they arrive, then the usage if the server reports it,
+        then the functions the model called among `tools` (OpenAI's function tools).
 
         The request goes through the SDK client (its auth, timeout, retries and
         `_QuotaAwareTransport`), but as a plain body with the raw response back: the
@@ -224,6 +269,8 @@ class OpenAIChat:
             "stream": True,
             "stream_options": {"include_usage": True},
         }
+        if tools:
+            body["tools"] = list(tools)
         try:
             # Pre-encoded: the SDK would deep-copy a dict body (for its retries) and
             # encode it with the standard json module on every attempt.
@@ -248,6 +295,8 @@ class OpenAIChat:
                     if usage is not None:
                         _count_tokens(model, usage)
                         yield usage
+                for call in parser.tool_calls.calls():
+                    yield call
             finally:
                 await response.aclose()
             LLM_LATENCY.labels(kind="stream").observe(time.perf_counter() - started)

@@ -225,6 +225,10 @@ class ConversationStates:
         await self._events.handoff_requested(waiting, reason)
         return True
 
+    async def model_asks_for_person(self, conversation: ConversationKey) -> None:
+        """The agent's model called `request_human` (chat/handoff.py)."""
+        await self.request_handoff(conversation.contact_id, conversation.user_id, "model")
+
     async def expire_handoffs(self) -> int:
         """Conversations nobody took in time go back to the agent, which says so and
         offers to book a meeting (the slot picker, when the bot lets visitors book)."""

@@ -76,7 +76,20 @@ class CutStream:
     chunk_size: int = 4
 
 
-Behaviour = Reply | Fault | Hang | CutStream | Held
+@dataclass
+class ToolCalls:
+    """Streams `text` (maybe empty), then calls each `(name, arguments JSON)` as
+    OpenAI streams them: the id and name first, the arguments in fragments, and
+    `finish_reason: tool_calls`."""
+
+    calls: list[tuple[str, str]]
+    text: str = ""
+    chunk_size: int = 6
+    prompt_tokens: int = 11
+    completion_tokens: int = 7
+
+
+Behaviour = Reply | Fault | Hang | CutStream | Held | ToolCalls
 
 
 @dataclass
@@ -180,7 +193,7 @@ class FakeOpenAI:
         return app
 
     async def _sse(
-        self, body: dict[str, Any], behaviour: Reply | CutStream
+        self, body: dict[str, Any], behaviour: Reply | CutStream | ToolCalls
     ) -> AsyncIterator[bytes]:
         size = behaviour.chunk_size
         pieces = [behaviour.text[i : i + size] for i in range(0, len(behaviour.text), size)]
@@ -190,7 +203,20 @@ class FakeOpenAI:
             yield _sse_line(_chunk(body, {"content": piece}, None))
         if isinstance(behaviour, CutStream):
             raise ConnectionResetError("scripted cut")
-        yield _sse_line(_chunk(body, {}, "stop"))
+        if isinstance(behaviour, ToolCalls):
+            for index, (name, arguments) in enumerate(behaviour.calls):
+                opening = {"index": index, "id": f"call_{index}", "type": "function"}
+                opening["function"] = {"name": name, "arguments": ""}
+                yield _sse_line(_chunk(body, {"tool_calls": [opening]}, None))
+                for start in range(0, len(arguments), 5):
+                    fragment = {
+                        "index": index,
+                        "function": {"arguments": arguments[start : start + 5]},
+                    }
+                    yield _sse_line(_chunk(body, {"tool_calls": [fragment]}, None))
+            yield _sse_line(_chunk(body, {}, "tool_calls"))
+        else:
+            yield _sse_line(_chunk(body, {}, "stop"))
         if (body.get("stream_options") or {}).get("include_usage"):
             usage_chunk = _chunk(body, {}, None)
             usage_chunk["choices"] = []
@@ -222,7 +248,7 @@ def _sse_line(data: dict[str, Any]) -> bytes:
     return f"data: {json.dumps(data)}\n\n".encode()
 
 
-def _usage(behaviour: Reply) -> dict[str, int]:
+def _usage(behaviour: Reply | ToolCalls) -> dict[str, int]:
     return {
         "prompt_tokens": behaviour.prompt_tokens,
         "completion_tokens": behaviour.completion_tokens,
