@@ -11,6 +11,7 @@ async def delete_account_data(*, db: Database, user_id: str, email: str) -> None
     await db.workspace_members.delete_many({"workspace_id": user_id})
     await db.workspace_members.delete_many({"email": email})
     await db.visitor_conversations.delete_many({"owner_id": user_id})
+    await db.inbox_reads.delete_many({"user_id": user_id})
     # Their workspace's webhook endpoints and delivery queue (nothing more is sent).
     await db.webhook_endpoints.delete_many({"workspace_id": user_id})
     await db.webhook_deliveries.delete_many({"workspace_id": user_id})

@@ -126,11 +126,11 @@ class AgentNamespace(GuardedNamespace):
         # The inbox of every workspace the person works in, live (membership changes
         # end the person's sockets, so a reconnect joins the rooms anew).
         try:
-            seats = await self._services.get(Workspaces).memberships(session_user)
+            workspaces = await self._services.get(Workspaces).workspace_ids(session_user)
         except PyMongoError as exc:
             raise refused(language, ErrorCode.UNAVAILABLE) from exc
-        for seat in seats:
-            await self.enter_room(sid, workspace_room(seat.workspace_id))
+        for workspace in workspaces:
+            await self.enter_room(sid, workspace_room(workspace))
         self._expire_later(sid, session_user.expires_at)
         CONNECTED_SOCKETS.inc()
 

@@ -200,8 +200,10 @@ class VisitorService:
             self._limits.visitor_messages, visitor.conversation_id, ErrorCode.RATE_LIMITED
         )
         await _within(self._limits.agent_messages, agent.key, ErrorCode.RATE_LIMITED)
-        await self._states.reopen_if_closed(visitor.conversation_id, visitor.owner_id)
         status = await store.status_of(db=self._db, conversation_id=visitor.conversation_id)
+        if status == "closed":
+            await self._states.reopen_if_closed(visitor.conversation_id, visitor.owner_id)
+            status = "bot"
         understood = self._core.understand(payload.message)
         wants_person = understood.intent is Intent.HUMAN_HANDOFF
         route = self._core.route(agent)

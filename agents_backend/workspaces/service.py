@@ -76,6 +76,12 @@ class Workspaces:
         ]
         return [own, *invited]
 
+    async def workspace_ids(self, user: Mapping[str, Any] | SessionUser) -> list[str]:
+        """The ids of the person's workspaces (one query: a socket's connect asks)."""
+        user_id, email = _person(user)
+        seats = await store.of_email(db=self._db, email=email)
+        return [user_id, *(s["workspace_id"] for s in seats if s["workspace_id"] != user_id)]
+
     async def require(
         self, user: Mapping[str, Any] | SessionUser, workspace_id: str, *, owner: bool = False
     ) -> Membership:
