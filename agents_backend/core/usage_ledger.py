@@ -11,6 +11,7 @@ accounting, never a message. A failed write is kept and retried with the next fl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -122,8 +123,9 @@ class UsageLedger:
 
     async def _flush_later(self) -> None:
         await self._sleep(self._interval)
-        try:
+        with contextlib.suppress(PyMongoError):  # logged by flush; the counts were put back
             await self.flush()
-        except PyMongoError:
-            if self._pending:
-                self._timer = asyncio.ensure_future(self._flush_later())
+        # Counts that failed, or that were added while the write was under way (this
+        # timer was not done yet, so `add` armed none), get the next timer.
+        if self._pending:
+            self._timer = asyncio.ensure_future(self._flush_later())

@@ -110,6 +110,28 @@ async def test_the_next_reply_after_a_flush_arms_a_new_timer(
     assert (row["total_tokens"], row["requests"]) == (9, 2)
 
 
+async def test_a_reply_counted_while_a_write_is_under_way_gets_the_next_timer(
+    watched: tuple[Database, WriteCommands], timer: ManualTimer
+) -> None:
+    db, listener = watched
+    record_usage(db=db, user_id="u1", model="gpt-test", usage=TokenUsage(3, 4))
+    await timer.armed()
+    firing = asyncio.ensure_future(timer.fire())
+    while await tokens_used_today(db=db, user_id="u1") != 0 or not listener.writes:
+        # Until the flush took the counts and its write is on the wire (it is in neither
+        # the pending counts nor the rows yet): the moment to count another reply.
+        if firing.done():
+            break
+        await asyncio.sleep(0)
+    record_usage(db=db, user_id="u1", model="gpt-test", usage=TokenUsage(1, 1))
+    await firing
+
+    assert await timer.armed() == [1.0, 1.0]  # the reply counted mid-write is not stranded
+    await timer.fire()
+    (row,) = await db.usage.find({"user_id": "u1"}).to_list()
+    assert (row["total_tokens"], row["requests"]) == (9, 2)
+
+
 async def test_shutdown_writes_at_once_what_a_pending_timer_holds(
     watched: tuple[Database, WriteCommands], timer: ManualTimer
 ) -> None:
