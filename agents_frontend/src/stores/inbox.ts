@@ -75,6 +75,7 @@ export const useInboxStore = defineStore('inbox', () => {
 
   let listSeq = 0
   let readTimer: ReturnType<typeof setTimeout> | null = null
+  let readPending: string | null = null
   let gapTimer: ReturnType<typeof setTimeout> | null = null
   let gapFill: Promise<void> | null = null
   const fetching = new Set<string>()
@@ -245,6 +246,7 @@ export const useInboxStore = defineStore('inbox', () => {
   /** Opens a conversation (null: none): its transcript, what NLU found, and marks it read. */
   async function open(id: string | null): Promise<void> {
     if (openId.value === id) return
+    flushRead() // leaving a conversation: what was read there is told now
     openId.value = id
     details.value = null
     transcriptError.value = null
@@ -303,11 +305,20 @@ export const useInboxStore = defineStore('inbox', () => {
     if (!id) return
     const row = rows[id]
     if (row) row.unread = 0
+    if (readPending !== id) flushRead()
+    readPending = id
     if (readTimer) clearTimeout(readTimer)
-    readTimer = setTimeout(() => {
-      readTimer = null
-      if (openId.value === id) void inboxApi.markRead(id).catch(() => undefined)
-    }, INBOX_TIMING.readDelayMs)
+    readTimer = setTimeout(flushRead, INBOX_TIMING.readDelayMs)
+  }
+
+  /** Tells the server what was read (shown as read here already), also when the person
+   * leaves the conversation before the timer: otherwise a reload would badge it again. */
+  function flushRead(): void {
+    if (readTimer) clearTimeout(readTimer)
+    readTimer = null
+    const id = readPending
+    readPending = null
+    if (id) void inboxApi.markRead(id).catch(() => undefined)
   }
 
   /** Back on the tab: what came meanwhile in the open conversation is read now. */
@@ -401,6 +412,7 @@ export const useInboxStore = defineStore('inbox', () => {
     lastHandoff.value = null
     if (readTimer) clearTimeout(readTimer)
     readTimer = null
+    readPending = null
     stopGapTimer()
     listSeq += 1
   }
