@@ -23,6 +23,10 @@ class ClientEvent(StrEnum):
     SET_AUTO_CREATE = "agent:set-auto-create"
     REQUEST_SUMMARY = "agent:request-summary"
     SCHEDULE_CONFIRM = "agent:schedule-confirm"
+    # reply controls: stop the reply streaming, regenerate the last one, edit a message
+    STOP = "agent:stop"
+    REGENERATE = "agent:regenerate"
+    EDIT = "agent:edit"
 
 
 class VisitorClientEvent(StrEnum):
@@ -43,9 +47,12 @@ class ServerEvent(StrEnum):
     AUTO_CREATE_UPDATED = "agent:auto-create-updated"
     SUMMARY = "agent:summary"
     SCHEDULE_CONFIRM = "agent:schedule-confirm"
+    SCHEDULE_CANCELLED = "agent:schedule-cancelled"
     TASK_CREATED = "agent:task-created"
     ERROR = "agent:error"
     SESSION_ENDED = "agent:session-ended"
+    # Messages regenerated or edited away: every tab drops their bubbles.
+    SUPERSEDED = "agent:superseded"
     VISITOR_SESSION = "visitor:session"
     VISITOR_CLOSED = "visitor:closed"
     VISITOR_STATUS = "visitor:status"
@@ -84,6 +91,8 @@ class ErrorCode(StrEnum):
     EMAIL_TAKEN = "email_taken"
     WRONG_PASSWORD = "wrong_password"
     ADMIN_REQUIRED = "admin_required"
+    LAST_ADMIN = "last_admin"
+    USER_NOT_FOUND = "user_not_found"
     TOKEN_EXPIRED = "token_expired"
     SESSION_ENDED = "session_ended"
     # chat
@@ -94,8 +103,13 @@ class ErrorCode(StrEnum):
     BUSY = "busy"
     TOKEN_BUDGET_EXCEEDED = "token_budget_exceeded"
     CONFLICTING_CURSORS = "conflicting_cursors"
+    NOT_LAST_REPLY = "not_last_reply"
+    # a person's conversation list and search
+    INVALID_CURSOR = "invalid_cursor"
+    SEARCH_QUERY_EMPTY = "search_query_empty"
     # the AI model
     LLM_TIMEOUT = "llm_timeout"
+    MODEL_UNREACHABLE = "model_unreachable"
     LLM_RATE_LIMITED = "llm_rate_limited"
     LLM_QUOTA = "llm_quota"
     LLM_AUTH = "llm_auth"
@@ -199,6 +213,33 @@ class SetAutoCreatePayload(Payload):
 class ConversationPayload(Payload):
     agent_key: Key = Field(alias="agentKey")
     contact_id: ContactId = Field(alias="contactId")
+
+
+class ReplyPayload(Payload):
+    """`agent:stop` and `agent:regenerate`: one agent reply of the conversation (the `id`
+    of its `agent:stream` deltas and of its `agent:message`)."""
+
+    agent_key: Key = Field(alias="agentKey")
+    contact_id: ContactId = Field(alias="contactId")
+    reply_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        alias="replyId"
+    )
+
+
+class EditPayload(Payload):
+    """`agent:edit`: the person's message `messageId` rewritten as `message`; it and what
+    followed it are superseded, and the new message is answered like any other (the
+    same length limit; a resend with the same `clientMessageId` is a duplicate)."""
+
+    agent_key: Key = Field(alias="agentKey")
+    contact_id: ContactId = Field(alias="contactId")
+    message_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        alias="messageId"
+    )
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    client_message_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        alias="clientMessageId"
+    )
 
 
 class ScheduleConfirmPayload(Payload):
@@ -311,6 +352,10 @@ class AgentMessageEvent(Conversation):
     reply_to: str | None = omitted_when_none("The user message an agent reply answers.")
     incomplete: bool | None = omitted_when_none("True for a reply cut short by a failure.")
     author_name: str | None = omitted_when_none("Who of the team wrote a `human` message.")
+    stopped: bool | None = omitted_when_none(
+        "True for a reply the person stopped: its text so far (not a failure)."
+    )
+    edits: str | None = omitted_when_none("The message this (edited) one replaces.")
 
 
 class TypingEvent(Conversation):
@@ -328,6 +373,15 @@ class StreamEvent(Conversation):
         description="Which attempt streams: a higher one than the bubble shows restarts "
         "its text (the earlier attempt's process died and another took the reply over).",
     )
+    reply_to: str | None = omitted_when_none("The person's message this reply answers.")
+
+
+class SupersededEvent(Conversation):
+    """`agent:superseded`: messages regenerated or edited away (kept in the data, never
+    shown again); every tab of the person drops them."""
+
+    event = ServerEvent.SUPERSEDED
+    ids: list[str]
 
 
 class SuggestionsEvent(Conversation):
@@ -384,6 +438,13 @@ class BookedEvent(WireModel):
 
 class ScheduleConfirmedEvent(Conversation):
     event = ServerEvent.SCHEDULE_CONFIRM
+    event_: BookedEvent = Field(alias="event", serialization_alias="event")
+
+
+class ScheduleCancelledEvent(Conversation):
+    """A booking of this conversation was cancelled (its slot is free again)."""
+
+    event = ServerEvent.SCHEDULE_CANCELLED
     event_: BookedEvent = Field(alias="event", serialization_alias="event")
 
 
@@ -610,6 +671,21 @@ class OkAck(WireModel):
     ok: Literal[True] = True
 
 
+class StopAck(WireModel):
+    """`stopped` is false when there was nothing of the person's to stop (the reply had
+    ended, or is not theirs)."""
+
+    ok: Literal[True] = True
+    stopped: bool
+
+
+class RegenerateAck(WireModel):
+    """`messageId`: the question answered again."""
+
+    ok: Literal[True] = True
+    message_id: str
+
+
 class SlotTimes(WireModel):
     """A free slot: `HH:MM` in the calendar's time zone, and the same as ISO 8601."""
 
@@ -624,6 +700,8 @@ class VisitorSlotsAck(WireModel):
     date: str
     timezone: str
     slots: list[SlotTimes]
+    working_days: list[int] = Field(description="ISO weekdays (1 = Monday) with meetings.")
+    last_day: str = Field(description="YYYY-MM-DD: the last day a meeting may be booked.")
 
 
 SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
@@ -635,9 +713,11 @@ SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     AutoCreateUpdatedEvent,
     SummaryEvent,
     ScheduleConfirmedEvent,
+    ScheduleCancelledEvent,
     TaskCreatedEvent,
     AgentErrorEvent,
     SessionEndedEvent,
+    SupersededEvent,
     InboxConversationEvent,
     InboxHandoffEvent,
     InboxMessageEvent,
@@ -670,4 +750,7 @@ CLIENT_EVENTS: dict[ClientEvent, tuple[type[Payload], type[WireModel]]] = {
     ClientEvent.SET_AUTO_CREATE: (SetAutoCreatePayload, AutoCreateAck),
     ClientEvent.REQUEST_SUMMARY: (ConversationPayload, OkAck),
     ClientEvent.SCHEDULE_CONFIRM: (ScheduleConfirmPayload, ScheduleAck),
+    ClientEvent.STOP: (ReplyPayload, StopAck),
+    ClientEvent.REGENERATE: (ReplyPayload, RegenerateAck),
+    ClientEvent.EDIT: (EditPayload, SendAck),
 }

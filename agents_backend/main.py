@@ -12,10 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from agents_backend.auth import admin_router as admin_users
 from agents_backend.auth import router as auth
 from agents_backend.bots import router as custom_bots
 from agents_backend.calendar_accounts import router as google_calendar
 from agents_backend.chat import router as agents
+from agents_backend.conversations import router as conversations
 from agents_backend.core.body_limit import MaxBodySizeMiddleware
 from agents_backend.core.config import Settings, get_settings
 from agents_backend.core.errors import AgentError
@@ -93,12 +95,14 @@ def create_app(settings: Settings | None = None) -> socketio.ASGIApp:
         ops,
         auth,
         agents,
+        conversations,
         custom_bots,
         calendar,
         google_calendar,
         tasks,
         usage,
         admin,
+        admin_users,
         inbox,
         workspaces,
         webhooks,

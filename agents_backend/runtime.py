@@ -20,6 +20,7 @@ import redis.asyncio as redis
 from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
+from agents_backend.auth.admins import promote_configured
 from agents_backend.bots.builtin import BUILTIN_AGENTS
 from agents_backend.bots.keys import BotChats
 from agents_backend.bots.service import AgentDirectory
@@ -160,6 +161,7 @@ class Runtime:
             )
         database = Database.connect(settings.mongodb_uri, settings.mongodb_database)
         await database.create_indexes()
+        await promote_configured(db=database, admin_emails=settings.admin_emails)
         if settings.socketio_redis_url:
             self._redis = redis.from_url(
                 settings.socketio_redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
@@ -270,6 +272,8 @@ class Runtime:
             calendars=calendars,
             config=SchedulingConfig.from_settings(settings),
             webhooks=registry.get(WebhookOutbox),
+            # A cancellation over REST reaches the person's (and a visitor's) sockets.
+            emitter=self._emitter,
         )
         for kind, instance in (
             (AgentDirectory, agents),

@@ -23,6 +23,7 @@ from agents_backend.bots import schemas as bots
 from agents_backend.calendar_accounts import schemas as google_calendar
 from agents_backend.chat import schemas as chat
 from agents_backend.contract import ClientEvent, VisitorClientEvent
+from agents_backend.conversations import schemas as conversations
 from agents_backend.scheduling import schemas as calendar
 from agents_backend.tasks import schemas as tasks
 from agents_backend.usage import schemas as usage
@@ -40,8 +41,13 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     chat.AgentPublic,
     chat.AgentList,
     chat.MessagePage,
+    conversations.ConversationList,
+    conversations.ConversationRename,
+    conversations.ConversationSummary,
+    conversations.MessageSearch,
     calendar.Slot,
     calendar.SlotList,
+    calendar.BookingDaysPublic,
     calendar.BookingList,
     google_calendar.GoogleCalendarStatus,
     google_calendar.GoogleCalendarConnect,
@@ -53,13 +59,22 @@ REST_MODELS: tuple[type[BaseModel], ...] = (
     bots.BotList,
     bots.BotTemplatePublic,
     bots.BotTemplateList,
+    bots.BotModelList,
     bots.PublicationUpdate,
     bots.PublicationPublic,
+    tasks.TaskCreate,
     tasks.TaskUpdate,
     tasks.TaskList,
     usage.UsageRow,
     usage.UsageTotals,
     usage.UsageReport,
+    usage.AdminUsageRow,
+    usage.AdminUsageReport,
+    auth.AdminUser,
+    auth.AdminUserList,
+    auth.AdminRoleUpdate,
+    auth.PasswordChange,
+    auth.AccountRemoval,
     inbox.InboxListItem,
     inbox.InboxConversationList,
     inbox.InboxConversationDetail,
@@ -85,6 +100,8 @@ ACKS: tuple[type[BaseModel], ...] = (
     contract.ScheduleAck,
     contract.OkAck,
     contract.VisitorSlotsAck,
+    contract.StopAck,
+    contract.RegenerateAck,
 )
 
 

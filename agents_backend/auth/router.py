@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from agents_backend.auth.accounts_store import delete_account_data
+from agents_backend.auth.admins import is_configured_admin
 from agents_backend.auth.deps import CurrentUser
 from agents_backend.auth.schemas import (
     AccountRemoval,
@@ -70,6 +71,7 @@ async def register_user(
             name=body.name,
             password_hash=await hash_password_off_loop(body.password),
             preferred_language=body.preferred_language or request_language(request),
+            role="admin" if is_configured_admin(body.email, settings.admin_emails) else "user",
         )
     except EmailTakenError:
         raise ApiError(status.HTTP_409_CONFLICT, ErrorCode.EMAIL_TAKEN) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StrictBool, StringConstraints
 
 from agents_backend.contract import Language
 from agents_backend.core.schemas import CamelIn, CamelOut
@@ -70,3 +70,24 @@ class TokenPair(BaseModel):
     token_type: str = "bearer"
     expires_in: int = Field(description="Access-token lifetime in seconds.")
     user: UserPublic
+
+
+class AdminUser(CamelOut):
+    """An account as GET /admin/users lists it."""
+
+    id: str
+    name: str
+    email: str
+    admin: bool
+    created_at: datetime
+
+
+class AdminUserList(BaseModel):
+    users: list[AdminUser]
+
+
+class AdminRoleUpdate(CamelIn):
+    """PUT /admin/users/{userId}/admin: grant (`true`) or revoke (`false`) the role;
+    strict, so `"yes"` is refused rather than read as true."""
+
+    admin: StrictBool

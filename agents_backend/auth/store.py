@@ -20,14 +20,20 @@ def normalize_email(email: str) -> str:
 
 
 async def create_user(
-    *, db: Database, email: str, name: str, password_hash: str, preferred_language: str
+    *,
+    db: Database,
+    email: str,
+    name: str,
+    password_hash: str,
+    preferred_language: str,
+    role: str = "user",
 ) -> Document:
     user: Document = {
         "_id": uuid.uuid4().hex,
         "email": normalize_email(email),
         "name": name.strip(),
         "password_hash": password_hash,
-        "role": "user",
+        "role": role,
         "preferred_language": preferred_language,
         "created_at": datetime.now(UTC),
     }

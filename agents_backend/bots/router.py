@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request, status
 
-from agents_backend.auth.deps import CurrentUser, UserLanguage
+from agents_backend.auth.deps import CurrentUser, UserLanguage, get_current_user
 from agents_backend.bots import store as bots
 from agents_backend.bots.builtin import BUILTIN_AGENTS, localized
 from agents_backend.bots.models import AgentProfile
@@ -22,6 +22,7 @@ from agents_backend.bots.schemas import (
     BotCreate,
     BotEnvelope,
     BotList,
+    BotModelList,
     BotPublic,
     BotTemplateList,
     BotTemplatePublic,
@@ -109,6 +110,13 @@ async def list_custom_bot_templates(language: UserLanguage) -> BotTemplateList:
             for t in localized_templates(language)
         ]
     )
+
+
+@router.get("/models", response_model=BotModelList, dependencies=[Depends(get_current_user)])
+async def list_custom_bot_models(settings: SettingsDep) -> BotModelList:
+    """The models a bot may use, so a form offers a list instead of free text that the
+    server would refuse; signed-in callers only (it tells how the server is set up)."""
+    return BotModelList(models=allowed_models(settings), default=settings.openai_model)
 
 
 @router.get("/{key}", response_model=BotEnvelope)

@@ -185,6 +185,13 @@ class BotTemplateList(BaseModel):
     templates: list[BotTemplatePublic]
 
 
+class BotModelList(BaseModel):
+    """`GET /custom-bots/models`: what a bot's `model` may be (anything else is a 422)."""
+
+    models: list[str] = Field(description="ALLOWED_MODELS plus the server's default model.")
+    default: str = Field(description="The model a bot with no `model` of its own uses.")
+
+
 def _origin(value: str) -> str:
     found = web_origin(value)
     if found is None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from agents_backend.bots.models import AgentProfile
 from agents_backend.chat.models import ChatMessage
-from agents_backend.chat.store import recent_messages
+from agents_backend.chat.revisions import context_messages
 from agents_backend.core.database import Database
 from agents_backend.integrations.openai_client import PromptMessage
 from agents_backend.nlu.models import NLUResult
@@ -15,16 +15,25 @@ _LANGUAGE_NAMES = {"pt": "Brazilian Portuguese", "en": "English"}
 
 
 async def load_context(*, db: Database, message: ChatMessage, limit: int) -> list[ChatMessage]:
-    """The `limit` messages before `message` in its conversation, oldest first."""
-    return await recent_messages(
-        db=db,
-        user_id=message.user_id,
-        agent_key=message.agent_key,
-        contact_id=message.contact_id,
-        limit=limit,
-        before_ts=message.ts,
-        exclude_id=message.id,
-    )
+    """Up to `limit` messages before `message` in its conversation, each reply right
+    after the question it answers (a message sent while a reply streamed is stored
+    before that reply, but the model reads the exchange in the order it happened)."""
+    found = await context_messages(db=db, question=message, limit=limit)
+    return in_reply_order(found)
+
+
+def in_reply_order(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """Messages oldest first, except that a reply follows its own question."""
+    asked_at = {m.id: m.ts for m in messages if m.author == "user"}
+
+    def place(indexed: tuple[int, ChatMessage]) -> tuple[int, int, int]:
+        index, m = indexed
+        question_ts = asked_at.get(m.reply_to) if m.reply_to else None
+        if question_ts is not None:
+            return (question_ts, 1, index)
+        return (m.ts, 0, index)
+
+    return [m for _i, m in sorted(enumerate(messages), key=place)]
 
 
 def _nlu_note(nlu: NLUResult) -> str:

@@ -32,6 +32,11 @@ class ChatMessage(BaseModel):
     attempts: int = 1
     partial_reply: str | None = None
     author_name: str | None = None  # a `human` message's writer
+    # A reply the person stopped (its text so far kept); a message regenerated or edited
+    # away (kept in the data, never shown); the message an edited one rewrites.
+    stopped: bool = False
+    superseded: bool = False
+    edits: str | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> ChatMessage:
@@ -52,4 +57,6 @@ class ChatMessage(BaseModel):
             reply_to=self.reply_to,
             incomplete=True if self.incomplete else None,
             author_name=self.author_name,
+            stopped=True if self.stopped else None,
+            edits=self.edits,
         )

@@ -17,22 +17,31 @@ hands it over: the text so far is kept and the lease released at once.
 
 Each delta is written to the stream buffer (chat/streams.py) before it is emitted, so a
 page loaded mid-stream, on any process, shows the reply so far and continues it.
+
+One reply at a time per conversation: a run may be given the run before it (`after`)
+and waits for it to end, lease renewed, before it answers; so a message sent while a
+reply streams is answered after it, and reads it. A run can be stopped (chat/stops.py):
+by the person (Stop: the text so far is the reply, marked `stopped`), by an edit that
+supersedes the exchange (kept, superseded), or by a person of the team taking the
+conversation (kept as incomplete). Stopping cancels the task, which closes the model's
+HTTP stream, so the provider stops generating.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 
 from bson import ObjectId
 from pymongo.errors import PyMongoError
 
 from agents_backend.bots.models import AgentProfile
-from agents_backend.chat import handoff
+from agents_backend.chat import handoff, revisions
 from agents_backend.chat import store as messages
-from agents_backend.chat.context import load_context
+from agents_backend.chat.context import build_prompt, load_context
+from agents_backend.chat.estimates import estimate_usage
 from agents_backend.chat.handoff import HandoffHook
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.pacing import StreamPacer
@@ -72,6 +81,11 @@ ReplyGate = Callable[[ConversationKey], Awaitable[bool]]
 
 async def always_answer(_conversation: ConversationKey) -> bool:
     return True
+
+
+# Why a run is stopped (`ReplyRun.stop`); any other reason is a takeover by the team.
+STOPPED_BY_PERSON = "stopped"
+SUPERSEDED_BY_EDIT = "superseded"
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,9 @@ class ReplyRun:
     route: Route
     parts: list[str] = field(default_factory=list)
     usage: TokenUsage | None = None
+    usage_counted: bool = False
+    # What was asked of the model (the tokens of a stopped reply are estimated from it).
+    request: ReplyRequest | None = None
     seq: int = 0
     lease_lost: bool = False
     # The message's outcome (reply or failure) is stored: the lease is no longer needed,
@@ -166,28 +183,36 @@ class ReplyRun:
     def model(self) -> str | None:
         return self.route.responder.model_for(self.agent)
 
-    def stop(self, reason: str) -> None:
-        """A person took the conversation: the reply is cut where it is, and kept."""
+    def stop(self, reason: str) -> bool:
+        """The reply is cut where it is, and kept (see `_keep_stopped`). False when there
+        is nothing to stop: its outcome is stored already, or it was stopped before."""
         if self.settled or self.stop_reason is not None or self.task is None:
-            return
+            return False
         self.stop_reason = reason
         self.task.cancel()
+        return True
 
-    async def run(self) -> None:
+    async def run(self, after: Collection[asyncio.Future[None]] = ()) -> None:
+        """Answers the message once the runs `after` (the conversation's replies under
+        way before it: chat/turns.py) have ended."""
         main = asyncio.current_task()
         assert main is not None
         self.task = main
         with self.services.stops.running(self.conversation, self):
+            await self._run_turn(main, after)
+
+    async def _run_turn(
+        self, main: asyncio.Task[None], after: Collection[asyncio.Future[None]]
+    ) -> None:
+        keeper = asyncio.ensure_future(self._keep_lease(main))
+        try:
+            if after and not await self._wait_turn(after):
+                return
             # Registered first, then the gate: a takeover either is seen here or, if it
             # comes later, stops this run (chat/stops.py).
             if not await self.services.gate(self.conversation):
                 await self._mark(messages.ReplyState.DONE)
                 return
-            await self._run_answer(main)
-
-    async def _run_answer(self, main: asyncio.Task[None]) -> None:
-        keeper = asyncio.ensure_future(self._keep_lease(main))
-        try:
             await self._answer()
         except asyncio.CancelledError:
             if self.settled:
@@ -228,18 +253,59 @@ class ReplyRun:
                     main.cancel()
                 return
 
+    async def _wait_turn(self, after: Collection[asyncio.Future[None]]) -> bool:
+        """Until the conversation's earlier replies have ended (whatever their outcome);
+        then whether this message is still ours to answer (an edit may have superseded
+        it). The lease is renewed meanwhile, so no sweeper takes a waiting message."""
+        await asyncio.wait(after)
+        return await revisions.still_to_answer(
+            db=self.services.db, message_id=self.message.id, owner=self.services.lease_owner
+        )
+
     async def _keep_stopped(self) -> None:
-        """Stopped by a person: what streamed stays as an incomplete reply, and the
-        message is answered (no process takes it over to finish it)."""
+        """Stopped: the text so far stays, and the message is answered (no process takes
+        it over to finish it). Stopped by the person (or by their edit of a later
+        message), it is their reply, marked `stopped`; cut by an edit of this exchange,
+        it is kept superseded (never shown); cut by a teammate taking the conversation,
+        it is an incomplete reply. The tokens the model spent are counted."""
         text = "".join(self.parts)
         try:
+            self._count_cut_usage(text)
+            superseded = self.stop_reason == SUPERSEDED_BY_EDIT and await revisions.is_superseded(
+                db=self.services.db, message_id=self.message.id
+            )
+            by_person = self.stop_reason in (STOPPED_BY_PERSON, SUPERSEDED_BY_EDIT)
             if text:
-                kept = await self._store_text(text, incomplete=True, replace=True)
-                await self.emit(kept.to_event())
+                kept = await self._store_text(
+                    text,
+                    incomplete=not by_person,
+                    replace=True,
+                    stopped=by_person,
+                    superseded=superseded,
+                )
+                if not superseded:
+                    await self.emit(kept.to_event())
             await self.recorder.finish()
             await self._mark(messages.ReplyState.DONE)
         except Exception:
             logger.exception("could not keep the stopped reply to %s", self.message.id)
+
+    def _count_cut_usage(self, text: str) -> None:
+        """A stream cut before its usage chunk: the provider still spent tokens on the
+        prompt and on what it generated; they are estimated (chat/estimates.py)."""
+        if self.usage_counted:
+            return
+        usage = self.usage
+        if usage is None and self.request is not None:
+            prompt = build_prompt(
+                agent=self.request.agent,
+                history=self.request.history,
+                message=self.request.message,
+                nlu=self.request.nlu,
+            )
+            usage = estimate_usage(prompt, text, pieces=len(self.parts))
+        self.services.record_usage(self.conversation, self.model, usage)
+        self.usage_counted = True
 
     async def _hand_over(self) -> None:
         """Shutdown cut this run: the text so far is kept, and the message is left (lease
@@ -275,7 +341,7 @@ class ReplyRun:
             await self._keep_what_was_cut()
             await self._stream()
             self.services.record_usage(self.conversation, self.model, self.usage)
-            self.usage = None  # counted
+            self.usage_counted = True
             if self.wants_person and not self.parts:
                 # Nothing to say: the inbox's notice tells the visitor a person is coming.
                 await self._settle_without_reply(refined)
@@ -290,6 +356,7 @@ class ReplyRun:
             # A stream that broke after the model reported its usage still spent those
             # tokens; the daily budget must count them.
             self.services.record_usage(self.conversation, self.model, self.usage)
+            self.usage_counted = True
         except PyMongoError:
             logger.exception("database failure while replying")
             await self._fail(ErrorCode.UNAVAILABLE)
@@ -327,6 +394,7 @@ class ReplyRun:
             nlu=self.nlu,
             tools=[handoff.TOOL] if offers_person else [],
         )
+        self.request = request
         pacer = StreamPacer(self.services.stream_interval)
         try:
             async for piece in self.route.responder.reply(request):
@@ -347,7 +415,12 @@ class ReplyRun:
 
     async def _send_delta(self, delta: str) -> None:
         event = StreamEvent(
-            **self.scope, id=self.reply_id, delta=delta, seq=self.seq, attempt=self.attempt
+            **self.scope,
+            id=self.reply_id,
+            delta=delta,
+            seq=self.seq,
+            attempt=self.attempt,
+            reply_to=self.message.id,
         )
         self.seq += 1
         # Buffered first: a client that sees this delta can always get a snapshot with it.
@@ -409,7 +482,15 @@ class ReplyRun:
             "".join(self.parts), incomplete=incomplete, replace=self.attempt > 1
         )
 
-    async def _store_text(self, text: str, *, incomplete: bool, replace: bool) -> ChatMessage:
+    async def _store_text(
+        self,
+        text: str,
+        *,
+        incomplete: bool,
+        replace: bool,
+        stopped: bool = False,
+        superseded: bool = False,
+    ) -> ChatMessage:
         return await messages.insert_agent_message(
             db=self.services.db,
             user_id=self.user.id,
@@ -422,6 +503,9 @@ class ReplyRun:
             incomplete=incomplete,
             model=self.model,
             replace=replace,
+            language=self.nlu.language,
+            stopped=stopped,
+            superseded=superseded,
         )
 
     async def _follow_up(self, nlu: NLUResult, reply: ChatMessage) -> None:

@@ -13,9 +13,10 @@ from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat.schemas import AgentList, AgentPublic, MessagePage
 from agents_backend.chat.service import AgentCore
-from agents_backend.chat.store import page_messages
+from agents_backend.chat.store import page_around, page_messages
 from agents_backend.chat.streams import Snapshot
 from agents_backend.contract import ErrorCode
+from agents_backend.core.database import Database
 from agents_backend.core.deps import DbDep, SettingsDep
 from agents_backend.core.http_errors import ApiError
 from agents_backend.core.registry import service
@@ -60,6 +61,7 @@ async def list_agents(
             for a in agents
         ],
         offline=not settings.llm_enabled,
+        max_message_chars=settings.max_message_chars,
     )
 
 
@@ -78,14 +80,19 @@ async def list_conversation_messages(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[str | None, Query(description="Page back from this message id.")] = None,
     after: Annotated[str | None, Query(description="Messages after this id (catch-up).")] = None,
+    around: Annotated[
+        str | None, Query(max_length=64, description="A page centred on this message id.")
+    ] = None,
 ) -> Response:
     """Oldest first. Without a cursor: the newest page of the conversation. Replies
     streaming right now come with their text so far (a page loaded mid-stream)."""
-    if before and after:
+    if sum(cursor is not None for cursor in (before, after, around)) > 1:
         raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorCode.CONFLICTING_CURSORS)
     agent = await agents.find(user_id=user["_id"], key=key)
     if agent is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.AGENT_NOT_FOUND, key=key)
+    if around is not None:
+        return await _page_around(db, user["_id"], agent.key, contact_id, around, limit)
     page = await page_messages(
         db=db,
         user_id=user["_id"],
@@ -114,6 +121,35 @@ async def list_conversation_messages(
                 "messages": [m.to_event().to_wire() for m in messages],
                 "hasMore": has_more,
                 "streaming": [streaming_reply(s) for s in streaming],
+                "hasMoreNewer": False,
+            }
+        ),
+        media_type="application/json",
+    )
+
+
+async def _page_around(
+    db: Database, user_id: str, agent_key: str, contact_id: str, message_id: str, limit: int
+) -> Response:
+    """A search result in context: the message with its neighbours (no streaming part:
+    the person jumped into the past; the SPA catches up forward from this page)."""
+    page = await page_around(
+        db=db,
+        user_id=user_id,
+        agent_key=agent_key,
+        contact_id=contact_id,
+        message_id=message_id,
+        limit=limit,
+    )
+    if page is None:
+        raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.MESSAGE_NOT_FOUND)
+    return Response(
+        content=orjson.dumps(
+            {
+                "messages": [m.to_event().to_wire() for m in page.messages],
+                "hasMore": page.has_older,
+                "streaming": [],
+                "hasMoreNewer": page.has_newer,
             }
         ),
         media_type="application/json",

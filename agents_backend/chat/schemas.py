@@ -29,6 +29,10 @@ class AgentPublic(BaseModel):
 class AgentList(BaseModel):
     agents: list[AgentPublic]
     offline: bool = Field(description="True when the server answers without an AI model.")
+    max_message_chars: int = Field(
+        serialization_alias="maxMessageChars",
+        description="The longest message the server takes (characters); longer is refused.",
+    )
 
 
 class MessagePage(BaseModel):
@@ -39,4 +43,9 @@ class MessagePage(BaseModel):
     streaming: list[StreamingReply] = Field(
         default_factory=list,
         description="Replies streaming right now (not on pages read with `before`).",
+    )
+    has_more_newer: bool = Field(
+        default=False,
+        serialization_alias="hasMoreNewer",
+        description="A page read `around` a message: whether newer messages follow it.",
     )

@@ -21,6 +21,7 @@ from agents_backend.bots.keys import BotChats
 from agents_backend.bots.models import AgentProfile
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat import store as messages
+from agents_backend.chat.controls import ReplyControls
 from agents_backend.chat.handoff import HandoffHook
 from agents_backend.chat.history import conversation_language
 from agents_backend.chat.models import ChatMessage
@@ -36,13 +37,16 @@ from agents_backend.chat.streams import (
     StreamRecorder,
 )
 from agents_backend.chat.summary import summarize
+from agents_backend.chat.turns import ConversationTurns
 from agents_backend.contract import (
     AgentErrorEvent,
     AutoCreateAck,
     AutoCreateUpdatedEvent,
     ConversationPayload,
+    EditPayload,
     ErrorCode,
     OkAck,
+    ReplyPayload,
     SendAck,
     SendPayload,
     SetAutoCreatePayload,
@@ -120,6 +124,7 @@ class AgentCore:
         self._default_model = default_model
         self._limits = limits
         self._replies: set[asyncio.Task[None]] = set()
+        self._turns = ConversationTurns()
         self._streams = streams if streams is not None else MemoryStreams()
         self._stops = stops if stops is not None else ReplyStops()
         self._gate: ReplyGate = always_answer
@@ -139,6 +144,7 @@ class AgentCore:
             handoff=self._hand_off,
         )
         self._handoff: HandoffHook | None = None
+        self._controls = ReplyControls(self, db=db, stops=self._stops, turns=self._turns)
 
     # -- who answers: the agent, or a person of the team --------------------------------
 
@@ -166,13 +172,43 @@ class AgentCore:
 
     async def send(self, user: SessionUser, payload: SendPayload, emitter: Emitter) -> Ack:
         self.admit(payload)
-        agent = await self._agents.require(user_id=user.id, key=payload.agent_key)
-        # Before storing: a bot whose key cannot be read fails now, not after the ack.
+        agent, route = await self.answerer(user, payload.agent_key)
+        accepted = await self.accept(user, agent, payload, emitter, route=route)
+        return accepted.ack
+
+    async def answerer(self, user: SessionUser, agent_key: str) -> tuple[AgentProfile, Route]:
+        """The agent and who answers for it, refused before anything is stored: a bot
+        whose key cannot be read, or a person out of their daily tokens."""
+        agent = await self._agents.require(user_id=user.id, key=agent_key)
         route = self.route(agent)
         if not route.responder.offline:
             await self._check_budget(user)
-        accepted = await self.accept(user, agent, payload, emitter, route=route)
-        return accepted.ack
+        return agent, route
+
+    # -- agent:stop, agent:regenerate, agent:edit (chat/controls.py) -----------------
+
+    async def stop(self, user: SessionUser, payload: ReplyPayload) -> Ack:
+        return await self._controls.stop(user, payload)
+
+    async def regenerate(self, user: SessionUser, payload: ReplyPayload, emitter: Emitter) -> Ack:
+        return await self._controls.regenerate(user, payload, emitter)
+
+    async def edit(self, user: SessionUser, payload: EditPayload, emitter: Emitter) -> Ack:
+        return await self._controls.edit(user, payload, emitter)
+
+    def start_reply(self, run: ReplyRun) -> None:
+        """Runs the reply once the conversation's replies before it have ended."""
+        self._track(self._turns.take(run.conversation, run.run))
+
+    def nlu_of(self, message: ChatMessage) -> NLUResult:
+        """What NLU understood of a stored message (the rules again if nothing kept)."""
+        if message.nlp:
+            return NLUResult.model_validate(message.nlp)
+        return self._nlu.analyze_rules(message.text)
+
+    @property
+    def reply_services(self) -> ReplyServices:
+        return self._services
 
     async def accept(
         self,
@@ -185,6 +221,7 @@ class AgentCore:
         refusal: ErrorCode | None = None,
         answer: bool = True,
         nlu: NLUResult | None = None,
+        edits: str | None = None,
     ) -> Accepted:
         """Stores the message (once per clientMessageId) and starts its reply.
 
@@ -203,6 +240,7 @@ class AgentCore:
             client_message_id=payload.client_message_id,
             nlp=nlu.model_dump(mode="json"),
             lease=self._services.lease(),
+            edits=edits,
         )
         if not created and (message.agent_key, message.contact_id) != (
             agent.key,
@@ -226,8 +264,7 @@ class AgentCore:
         # claims it only if its last attempt failed or its process died (lease expired).
         claimed = message if created else await self._claim(message.id, by="resend")
         if claimed is not None:
-            run = ReplyRun(self._services, user, agent, claimed, nlu, emitter, route)
-            self._track(run.run())
+            self.start_reply(ReplyRun(self._services, user, agent, claimed, nlu, emitter, route))
         return self._accepted(message, created)
 
     @staticmethod
@@ -293,11 +330,7 @@ class AgentCore:
                 db=self._db, message_id=claimed.id, state=messages.ReplyState.FAILED
             )
             return False
-        nlu = (
-            NLUResult.model_validate(claimed.nlp)
-            if claimed.nlp
-            else self._nlu.analyze_rules(claimed.text)
-        )
+        nlu = self.nlu_of(claimed)
         try:
             route = self.route(agent)
         except AgentError:
@@ -305,8 +338,7 @@ class AgentCore:
                 db=self._db, message_id=claimed.id, state=messages.ReplyState.FAILED
             )
             return False
-        run = ReplyRun(self._services, user, agent, claimed, nlu, emitter, route)
-        self._track(run.run())
+        self.start_reply(ReplyRun(self._services, user, agent, claimed, nlu, emitter, route))
         return True
 
     async def abandon(self, message: ChatMessage, emitter: Emitter) -> bool:
@@ -355,7 +387,7 @@ class AgentCore:
         """The rule NLU's reading of a message (instant; no model)."""
         return self._nlu.analyze_rules(text)
 
-    def admit(self, payload: SendPayload) -> None:
+    def admit(self, payload: SendPayload | EditPayload) -> None:
         """Refusals that come before anything is stored, so nothing is lost."""
         if len(payload.message) > self._limits.max_message_chars:
             raise AgentError(ErrorCode.MESSAGE_TOO_LONG, max=self._limits.max_message_chars)

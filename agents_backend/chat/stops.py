@@ -5,6 +5,9 @@ the reply streaming is cut (its text so far kept as an incomplete reply) and its
 request closed, so the provider stops generating. The reply may be running on any
 process: a stop is applied to this process's runs and published on Redis (when the
 processes share one) for every other process's.
+
+A person may also stop one reply of their own (the Stop button, `agent:stop`): the stop
+then names that reply's id, and only the run streaming it is cut, wherever it runs.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ CHANNEL = "agents:reply-stops"
 
 
 class Stoppable(Protocol):
-    def stop(self, reason: str) -> None: ...
+    @property
+    def reply_id(self) -> str: ...
+
+    def stop(self, reason: str) -> bool: ...
 
 
 class ReplyStops:
@@ -51,11 +57,30 @@ class ReplyStops:
 
     async def stop(self, conversation: ConversationKey, reason: str) -> None:
         """Stops the conversation's replies here, then tells the other processes."""
-        self._stop_here(conversation, reason)
+        self._stop_here(conversation, reason, None)
+        await self._publish(conversation, reason, None)
+
+    async def stop_reply(self, conversation: ConversationKey, reply_id: str, reason: str) -> bool:
+        """Stops the one run streaming `reply_id` in the conversation. True when it ran
+        here and was cut; otherwise the other processes are told (their run, if any,
+        stops) and False is returned: whether it ran there is for the caller to tell."""
+        if self._stop_here(conversation, reason, reply_id):
+            return True
+        await self._publish(conversation, reason, reply_id)
+        return False
+
+    def runs_here(self, conversation: ConversationKey) -> bool:
+        """Whether a run of the conversation is under way (or waiting) on this process."""
+        return bool(self._running.get(conversation))
+
+    async def _publish(
+        self, conversation: ConversationKey, reason: str, reply_id: str | None
+    ) -> None:
         if self._redis is None:
             return
         message = json.dumps(
             [conversation.user_id, conversation.agent_key, conversation.contact_id, reason]
+            + ([reply_id] if reply_id is not None else [])
         )
         try:
             await self._redis.publish(CHANNEL, message)
@@ -63,9 +88,12 @@ class ReplyStops:
             # The others' runs then end at their next lease renewal check at the latest.
             logger.warning("could not publish a reply stop for %s", conversation)
 
-    def _stop_here(self, conversation: ConversationKey, reason: str) -> None:
+    def _stop_here(self, conversation: ConversationKey, reason: str, reply_id: str | None) -> bool:
+        stopped = False
         for run in list(self._running.get(conversation, ())):
-            run.stop(reason)
+            if reply_id is None or run.reply_id == reply_id:
+                stopped |= run.stop(reason)
+        return stopped
 
     async def listen(self) -> None:
         """Applies the stops other processes publish (runs until cancelled)."""
@@ -87,8 +115,9 @@ class ReplyStops:
 
     def _apply(self, data: object) -> None:
         try:
-            user_id, agent_key, contact_id, reason = json.loads(data)  # type: ignore[arg-type]
+            user_id, agent_key, contact_id, reason, *reply = json.loads(data)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             logger.warning("reply stops: ignored a malformed message")
             return
-        self._stop_here(ConversationKey(user_id, agent_key, contact_id), str(reason))
+        conversation = ConversationKey(user_id, agent_key, contact_id)
+        self._stop_here(conversation, str(reason), str(reply[0]) if reply else None)

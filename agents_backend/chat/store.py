@@ -31,6 +31,21 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+# The text index's name for each language NLU finds (its stemmer); anything else is
+# indexed word for word. Only these values may be stored: MongoDB refuses an insert
+# whose `text_language` it has no stemmer for.
+_TEXT_LANGUAGES = {"pt": "portuguese", "en": "english"}
+
+
+def text_language(language: object) -> str:
+    """The `text_language` of a message written in `language` ("pt", "en" or unknown)."""
+    return _TEXT_LANGUAGES.get(language, "none") if isinstance(language, str) else "none"
+
+
+def _nlp_language(nlp: dict[str, Any] | None) -> object:
+    return nlp.get("language") if nlp else None
+
+
 @dataclass(frozen=True)
 class Lease:
     """Who is answering a message, and until when (epoch ms) unless they renew."""
@@ -49,6 +64,7 @@ async def insert_user_message(
     client_message_id: str | None,
     nlp: dict[str, Any] | None,
     lease: Lease,
+    edits: str | None = None,
 ) -> tuple[ChatMessage, bool]:
     """Stores the message unless this client id was already stored.
 
@@ -65,6 +81,7 @@ async def insert_user_message(
         "contact_id": contact_id,
         "author": "user",
         "text": text,
+        "text_language": text_language(_nlp_language(nlp)),
         "ts": now_ms(),
         "nlp": nlp,
         "reply_state": ReplyState.GENERATING.value,
@@ -75,6 +92,8 @@ async def insert_user_message(
     }
     if client_message_id is not None:
         document["client_message_id"] = client_message_id
+    if edits is not None:
+        document["edits"] = edits  # the message this one rewrites (kept, superseded)
     try:
         await db.message_writes.insert(document)
     except DuplicateKeyError:
@@ -189,6 +208,7 @@ async def finish_reply(
     update: Document = {"$set": {"reply_state": state.value}}
     if nlp is not None:
         update["$set"]["nlp"] = nlp
+        update["$set"]["text_language"] = text_language(_nlp_language(nlp))
     if state is not ReplyState.GENERATING:
         update["$unset"] = {"lease_owner": "", "lease_until": "", "partial_reply": ""}
     await db.message_writes.update({"_id": ObjectId(message_id)}, update)
@@ -209,7 +229,11 @@ async def insert_agent_message(
     model: str | None = None,
     replace: bool = False,
     author_name: str | None = None,
+    language: str | None = None,
+    stopped: bool = False,
+    superseded: bool = False,
 ) -> ChatMessage:
+    """`language` ("pt"/"en", the conversation's) picks the stemmer search uses for it."""
     document: Document = {
         "_id": ObjectId(message_id) if message_id else ObjectId(),
         "user_id": user_id,
@@ -217,6 +241,7 @@ async def insert_agent_message(
         "contact_id": contact_id,
         "author": author,
         "text": text,
+        "text_language": text_language(language),
         "ts": now_ms(),
         "reply_to": reply_to,
         "offline": offline,
@@ -225,6 +250,10 @@ async def insert_agent_message(
     }
     if author_name is not None:
         document["author_name"] = author_name
+    if stopped:
+        document["stopped"] = True
+    if superseded:
+        document["superseded"] = True
     if replace:
         # A later attempt: the reply takes the place of the one an earlier attempt cut.
         await db.messages.replace_one({"_id": document["_id"]}, document, upsert=True)
@@ -236,6 +265,21 @@ async def insert_agent_message(
 
 def _conversation(user_id: str, agent_key: str, contact_id: str) -> Document:
     return {"user_id": user_id, "agent_key": agent_key, "contact_id": contact_id}
+
+
+# A regenerated reply, or an edited message and what followed it, stays in the data
+# marked `superseded`; no history, context, summary or search reads it again.
+SHOWN: Document = {"superseded": {"$ne": True}}
+
+
+def shown_in(user_id: str, agent_key: str, contact_id: str) -> Document:
+    """The conversation's messages a person sees (and the model reads)."""
+    return {**_conversation(user_id, agent_key, contact_id), **SHOWN}
+
+
+def conversation_scope(user_id: str, agent_key: str, contact_id: str) -> Document:
+    """Every message of the conversation, superseded ones included."""
+    return _conversation(user_id, agent_key, contact_id)
 
 
 async def recent_messages(
@@ -251,7 +295,7 @@ async def recent_messages(
     """The last `limit` messages, oldest first: the model's context window."""
     if limit <= 0:
         return []
-    query = _conversation(user_id, agent_key, contact_id)
+    query = shown_in(user_id, agent_key, contact_id)
     if before_ts is not None:
         query["ts"] = {"$lte": before_ts}
     if exclude_id is not None:
@@ -277,11 +321,13 @@ async def page_messages(
     one (what a reconnecting client missed). Returns None when a cursor id is not a
     message of this conversation, so the caller can answer 404 instead of guessing.
     """
-    query = _conversation(user_id, agent_key, contact_id)
+    query = shown_in(user_id, agent_key, contact_id)
     cursor_id = before or after
     if cursor_id is not None:
         oid = parse_object_id(cursor_id)
-        anchor = await db.messages.find_one({**query, "_id": oid}) if oid else None
+        # A superseded message still anchors a cursor (a client may hold its id).
+        scope = _conversation(user_id, agent_key, contact_id)
+        anchor = await db.messages.find_one({**scope, "_id": oid}) if oid else None
         if anchor is None:
             return None
         op = "$lt" if before else "$gt"
@@ -311,6 +357,7 @@ async def conversations_mentioning(
                 "user_id": {"$in": user_ids},
                 "contact_id": {"$regex": "^" + re.escape(contact_prefix)},
                 "text": {"$regex": re.escape(text), "$options": "i"},
+                **SHOWN,
             }
         },
         {"$group": {"_id": "$contact_id", "last": {"$max": "$ts"}}},
@@ -319,3 +366,49 @@ async def conversations_mentioning(
     ]
     cursor = await db.messages.aggregate(pipeline)
     return [str(found["_id"]) async for found in cursor]
+
+
+@dataclass(frozen=True)
+class AroundPage:
+    """A page centred on one message, oldest first, and whether more exist either side."""
+
+    messages: list[ChatMessage]
+    has_older: bool
+    has_newer: bool
+
+
+async def page_around(
+    *, db: Database, user_id: str, agent_key: str, contact_id: str, message_id: str, limit: int
+) -> AroundPage | None:
+    """Up to `limit` messages with `message_id` in the middle (a search result shown in
+    context); None when it is not a message of this conversation."""
+    oid = parse_object_id(message_id)
+    if oid is None:
+        return None
+    anchor = await db.messages.find_one({**shown_in(user_id, agent_key, contact_id), "_id": oid})
+    if anchor is None:
+        return None
+    older_count = (limit - 1) // 2
+    older = await page_messages(
+        db=db,
+        user_id=user_id,
+        agent_key=agent_key,
+        contact_id=contact_id,
+        limit=older_count,
+        before=message_id,
+    )
+    newer = await page_messages(
+        db=db,
+        user_id=user_id,
+        agent_key=agent_key,
+        contact_id=contact_id,
+        limit=limit - 1 - older_count,
+        after=message_id,
+    )
+    if older is None or newer is None:  # deleted meanwhile
+        return None
+    return AroundPage(
+        [*older[0], ChatMessage.from_document(anchor), *newer[0]],
+        has_older=older[1],
+        has_newer=newer[1],
+    )

@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
     )
+    # Accounts with these e-mails are administrators (at sign-up, and at every start-up
+    # for accounts that already exist): how the first admin comes to be. Admins then
+    # grant and revoke the role in the SPA (PUT /admin/users/{id}/admin).
+    admin_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
     socketio_redis_url: str | None = None
     # Where visitors reach this server (`https://agents.example.com`), for the share links
     # and widget snippets shown to owners; unset: the address each request came to.
@@ -154,7 +158,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     nlu_refine_below: float = Field(default=0.6, ge=0.0, le=1.0)
 
-    @field_validator("cors_origins", "allowed_models", "calendar_work_days", mode="before")
+    @field_validator(
+        "cors_origins", "allowed_models", "calendar_work_days", "admin_emails", mode="before"
+    )
     @classmethod
     def split_lists(cls, value: object) -> object:
         """Accept `VAR=a,b` as well as a JSON list for every list-valued setting."""

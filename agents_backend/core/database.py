@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 import pymongo
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, DESCENDING, TEXT, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -78,6 +78,24 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"reply_state": "generating"},
             name="reply_leases",
         ),
+        # Search in a person's own messages (conversations/store.py): `user_id` first, so
+        # a query reads only that person's entries. Each message is stemmed in its own
+        # language (`text_language`: "portuguese", "english" or "none", set when it is
+        # stored); messages stored before the field existed are indexed word for word.
+        IndexModel(
+            [("user_id", ASCENDING), ("text", TEXT)],
+            default_language="none",
+            language_override="text_language",
+            name="message_search",
+        ),
+    ],
+    # A conversation's title when the person renamed it (the first message otherwise).
+    "conversation_titles": [
+        IndexModel(
+            [("user_id", ASCENDING), ("agent_key", ASCENDING), ("contact_id", ASCENDING)],
+            unique=True,
+            name="conversation_unique",
+        )
     ],
     "agent_settings": [
         IndexModel(
@@ -239,6 +257,10 @@ class Database:
     @cached_property
     def messages(self) -> AsyncCollection[Document]:
         return self.db["messages"]
+
+    @cached_property
+    def conversation_titles(self) -> AsyncCollection[Document]:
+        return self.db["conversation_titles"]
 
     @cached_property
     def agent_settings(self) -> AsyncCollection[Document]:

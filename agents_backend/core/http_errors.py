@@ -39,12 +39,19 @@ _CODE_BY_STATUS = {
 # What a service's refusal is over HTTP, for codes that are not a 400.
 _STATUS_BY_CODE = {
     ErrorCode.WORKSPACE_NOT_FOUND: 404,
+    ErrorCode.USER_NOT_FOUND: 404,
+    ErrorCode.ADMIN_REQUIRED: 403,
+    ErrorCode.LAST_ADMIN: 409,
     ErrorCode.MEMBER_NOT_FOUND: 404,
     ErrorCode.CONVERSATION_NOT_FOUND: 404,
+    ErrorCode.AGENT_NOT_FOUND: 404,
+    ErrorCode.SEARCH_QUERY_EMPTY: 422,
+    ErrorCode.INVALID_CURSOR: 422,
     ErrorCode.WORKSPACE_OWNER_REQUIRED: 403,
     ErrorCode.ALREADY_A_MEMBER: 409,
     ErrorCode.CONVERSATION_TAKEN: 409,
     ErrorCode.CONVERSATION_NOT_HELD: 409,
+    ErrorCode.NOT_LAST_REPLY: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.UNAVAILABLE: 503,
 }

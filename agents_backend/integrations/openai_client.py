@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import aiohttp
 import httpx2
 import openai
 import orjson
@@ -104,7 +106,34 @@ class _QuotaAwareTransport(AiohttpTransport):
         return response
 
 
+# Failures to open a connection at all: nobody listens there, the name does not resolve,
+# the network has no route. (The aiohttp transport reports every one of them as httpx's
+# `ConnectTimeout`, which the SDK turns into `APITimeoutError`: only the cause tells a
+# refused connection from a model that is slow to answer.)
+_UNREACHABLE = (
+    ConnectionRefusedError,
+    socket.gaierror,
+    aiohttp.ClientConnectorError,
+    httpx2.ConnectError,
+)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _depth in range(8):  # a cause chain is short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, _UNREACHABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _as_llm_error(exc: openai.OpenAIError) -> LLMError:
+    if isinstance(exc, openai.APIConnectionError) and _unreachable(exc):
+        return LLMError(
+            ErrorCode.MODEL_UNREACHABLE, "The model server refused the connection or is unknown."
+        )
     if isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota":
         return LLMError(
             ErrorCode.LLM_QUOTA,

@@ -24,8 +24,10 @@ from agents_backend.auth.service import (
 from agents_backend.chat.service import AgentCore
 from agents_backend.contract import (
     ConversationPayload,
+    EditPayload,
     ErrorCode,
     Language,
+    ReplyPayload,
     ScheduleConfirmPayload,
     SendPayload,
     ServerPayload,
@@ -214,6 +216,11 @@ class AgentNamespace(GuardedNamespace):
         payload = SendPayload.model_validate(data)
         _not_a_visitors(payload.contact_id)
         user = await self._user(sid)
+        await self._count_message(user)
+        return await self._services.get(AgentCore).send(user, payload, self._emitter)
+
+    async def _count_message(self, user: SessionUser) -> None:
+        """A message sent (or an edit, which sends one) counts against the rate limit."""
         verdict = await self._services.get(RateLimits).messages_per_user.hit(user.id)
         if not verdict.allowed:
             raise AgentError(
@@ -221,7 +228,25 @@ class AgentNamespace(GuardedNamespace):
                 retry_after=verdict.retry_after,
                 seconds=verdict.retry_after,
             )
-        return await self._services.get(AgentCore).send(user, payload, self._emitter)
+
+    async def on_agent_stop(self, sid: str, data: Any) -> Ack:
+        payload = ReplyPayload.model_validate(data)
+        _not_a_visitors(payload.contact_id)
+        return await self._services.get(AgentCore).stop(await self._user(sid), payload)
+
+    async def on_agent_regenerate(self, sid: str, data: Any) -> Ack:
+        payload = ReplyPayload.model_validate(data)
+        _not_a_visitors(payload.contact_id)
+        return await self._services.get(AgentCore).regenerate(
+            await self._user(sid), payload, self._emitter
+        )
+
+    async def on_agent_edit(self, sid: str, data: Any) -> Ack:
+        payload = EditPayload.model_validate(data)
+        _not_a_visitors(payload.contact_id)
+        user = await self._user(sid)
+        await self._count_message(user)
+        return await self._services.get(AgentCore).edit(user, payload, self._emitter)
 
     async def on_agent_set_auto_create(self, sid: str, data: Any) -> Ack:
         payload = SetAutoCreatePayload.model_validate(data)

@@ -15,7 +15,13 @@ from agents_backend.contract import ErrorCode
 from agents_backend.core.errors import AgentError
 from agents_backend.core.http_errors import ApiError
 from agents_backend.core.registry import service
-from agents_backend.scheduling.schemas import BookingEnvelope, BookingList, Slot, SlotList
+from agents_backend.scheduling.schemas import (
+    BookingDaysPublic,
+    BookingEnvelope,
+    BookingList,
+    Slot,
+    SlotList,
+)
 from agents_backend.scheduling.service import SchedulingService
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
@@ -53,12 +59,34 @@ async def list_available_slots(
             agent_key=agent_key,
         )
         calendar = await scheduling.calendar_name(user_id=user["_id"])
+        days = await scheduling.booking_days(user_id=user["_id"], agent_key=agent_key)
     except AgentError as exc:
         raise _http_error(exc) from exc
     return SlotList(
         available_slots=[Slot(**slot) for slot in slots],
         timezone=scheduling.timezone,
         calendar=calendar,
+        workingDays=days.working_days,
+        lastDay=days.last_day.isoformat(),
+    )
+
+
+@router.get("/booking-days", response_model=BookingDaysPublic)
+async def read_booking_days(
+    user: CurrentUser,
+    scheduling: SchedulingDep,
+    agent_key: Annotated[str | None, Query(alias="agentKey", max_length=64)] = None,
+) -> BookingDaysPublic:
+    """The days a slot picker may offer (the agent's working weekdays, up to the booking
+    horizon), so its calendar greys out the rest before any slots are read."""
+    try:
+        days = await scheduling.booking_days(user_id=user["_id"], agent_key=agent_key)
+    except AgentError as exc:
+        raise _http_error(exc) from exc
+    return BookingDaysPublic(
+        workingDays=days.working_days,
+        lastDay=days.last_day.isoformat(),
+        timezone=scheduling.timezone,
     )
 
 

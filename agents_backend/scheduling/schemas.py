@@ -19,6 +19,18 @@ class SlotList(BaseModel):
     available_slots: list[Slot]
     timezone: str
     calendar: str = Field(description="Which backend answered: google or local.")
+    workingDays: list[int] = Field(
+        description="ISO weekdays (1 = Monday) with meetings; pickers offer only these."
+    )
+    lastDay: str = Field(description="YYYY-MM-DD: the last day a meeting may be booked.")
+
+
+class BookingDaysPublic(BaseModel):
+    """`GET /calendar/booking-days`: what a picker offers before it asks for any slots."""
+
+    workingDays: list[int] = Field(description="ISO weekdays (1 = Monday) with meetings.")
+    lastDay: str = Field(description="YYYY-MM-DD: the last day a meeting may be booked.")
+    timezone: str
 
 
 class BookingList(BaseModel):

@@ -26,6 +26,7 @@ from agents_backend.contract import (
     ErrorCode,
     Language,
     ScheduleAck,
+    ScheduleCancelledEvent,
     ScheduleConfirmedEvent,
     ScheduleConfirmPayload,
     TaskCreatedEvent,
@@ -51,6 +52,7 @@ from agents_backend.scheduling.slots import (
 from agents_backend.tasks.service import (
     AutoCreateSwitches,
     TaskSource,
+    cancel_source_tasks,
     create_task,
     publish_task_created,
 )
@@ -81,6 +83,14 @@ class _Hints:
         return cls(**found)
 
 
+@dataclass(frozen=True)
+class BookingDays:
+    """The days a slot picker may offer: ISO weekdays (1 = Monday) and the last day."""
+
+    working_days: list[int]
+    last_day: date
+
+
 class SchedulingService:
     def __init__(
         self,
@@ -92,10 +102,13 @@ class SchedulingService:
         switches: AutoCreateSwitches | None = None,
         webhooks: WebhookOutbox | None = None,
         clock: Callable[[], datetime] | None = None,
+        emitter: Emitter | None = None,
     ) -> None:
         """`clock` lets tests decide what "now" is for the past and minimum notice;
         `webhooks` is told of bookings, cancellations and their tasks (the owner's
-        workspace's endpoints)."""
+        workspace's endpoints); `emitter` tells the owner's sockets (and a visitor's, for
+        their conversation) of a cancellation made over REST, where no socket event is
+        at hand to answer through."""
         self._db = db
         self._agents = agents
         self._switches = switches or AutoCreateSwitches(db=db)
@@ -105,6 +118,7 @@ class SchedulingService:
         self._webhooks = webhooks
         self._saga = BookingSaga(db=db, calendars=calendars, timezone=config.timezone)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._emitter = emitter
 
     @property
     def backend_name(self) -> str:
@@ -138,6 +152,17 @@ class SchedulingService:
         busy += await self._saga.outside_busy(calendar.backend, calendar_id, window)
         free = compute_slots(day=day, duration=duration, rules=rules, busy=busy, now=now)
         return [wording.slot_public(slot, self._zone) for slot in free]
+
+    async def booking_days(self, *, user_id: str, agent_key: str | None) -> BookingDays:
+        """Which days a picker should offer: the agent's working weekdays (its own hours,
+        else the server's) up to the booking horizon, so a person is never offered a
+        weekend that can only answer "no free time"."""
+        agent = await self._agents.require(user_id=user_id, key=agent_key) if agent_key else None
+        rules = self._rules(agent)
+        return BookingDays(
+            working_days=sorted(set(rules.hours.weekdays)),
+            last_day=last_bookable_day(self._now(), rules),
+        )
 
     # -- agent:schedule-confirm ------------------------------------------------------
 
@@ -294,8 +319,33 @@ class SchedulingService:
             return None
         public = wording.booking_public(cancelled.booking, self._zone)
         if cancelled.now:
+            await self._announce_cancel(user_id, cancelled.booking, public)
             await self._publish_meeting(WebhookEventType.MEETING_CANCELLED, user_id, public)
         return public
+
+    async def _announce_cancel(self, user_id: str, booking: Document, public: BookedEvent) -> None:
+        """The conversation records the cancellation (in the language it was booked in),
+        every tab of the person hears it, and its meeting task is no longer open. In a
+        website visitor's conversation the emitter also shows the visitor the System
+        message (realtime/fanout.py)."""
+        language = i18n.pick(booking.get("language"))
+        note = await conversation.post_system_note(
+            db=self._db,
+            user_id=user_id,
+            agent_key=public.agent_key,
+            contact_id=public.contact_id,
+            text=wording.cancelled_text(booking, language, self._zone),
+        )
+        await cancel_source_tasks(
+            db=self._db, user_id=user_id, source_message_id=str(booking["_id"])
+        )
+        if self._emitter is None:
+            return
+        cancelled = ScheduleCancelledEvent(
+            agent_key=public.agent_key, contact_id=public.contact_id, event=public
+        )
+        await self._emitter.to_user(user_id, cancelled)
+        await self._emitter.to_user(user_id, note.to_event())
 
     # -- rules -----------------------------------------------------------------------
 

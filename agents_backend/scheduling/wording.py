@@ -60,10 +60,11 @@ def long_date(day: datetime, language: Language) -> str:
     return i18n.text(language, "dates.date", day=day.day, monthName=month, year=day.year)
 
 
-def booked_text(booking: Document, language: Language, zone: ZoneInfo) -> str:
+def _when(booking: Document, language: Language, zone: ZoneInfo) -> str:
+    """`Thursday, December 3, 2026, 10:00–11:00 (America/Sao_Paulo)`."""
     start: datetime = booking["start"].astimezone(zone)
     end: datetime = booking["end"].astimezone(zone)
-    when = i18n.text(
+    return i18n.text(
         language,
         "booking.when",
         weekday=i18n.texts(language, "dates.weekdays")[start.weekday()],
@@ -72,7 +73,16 @@ def booked_text(booking: Document, language: Language, zone: ZoneInfo) -> str:
         end=hhmm(end),
         zone=zone.key,
     )
+
+
+def booked_text(booking: Document, language: Language, zone: ZoneInfo) -> str:
+    when = _when(booking, language, zone)
     return i18n.text(language, "booking.booked", when=when, email=booking["email"])
+
+
+def cancelled_text(booking: Document, language: Language, zone: ZoneInfo) -> str:
+    """The System message a cancellation leaves in the booking's conversation."""
+    return i18n.text(language, "booking.cancelled", when=_when(booking, language, zone))
 
 
 def task_title(email: str, language: Language) -> str:

@@ -8,22 +8,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from agents_backend.auth.deps import CurrentUser
+from agents_backend.bots.service import AgentDirectory
 from agents_backend.contract import ErrorCode
 from agents_backend.core.deps import DbDep
 from agents_backend.core.http_errors import ApiError, invalid_field
+from agents_backend.core.registry import service
 from agents_backend.tasks import store as tasks
 from agents_backend.tasks.models import Task
-from agents_backend.tasks.schemas import TaskList, TaskPublic, TaskStatusName, TaskUpdate
-from agents_backend.tasks.store import TaskStatus
+from agents_backend.tasks.schemas import (
+    TaskCreate,
+    TaskList,
+    TaskPublic,
+    TaskStatusName,
+    TaskUpdate,
+)
+from agents_backend.tasks.store import TaskSource, TaskStatus
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 TaskId = Annotated[str, Path(min_length=1, max_length=64)]
 
 _NOT_FOUND = ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.TASK_NOT_FOUND)
+
+AgentsDep = Annotated[AgentDirectory, Depends(service(AgentDirectory))]
 
 
 def task_public(task: Task) -> TaskPublic:
@@ -49,6 +59,27 @@ async def list_tasks(
         limit=limit,
     )
     return TaskList(tasks=[task_public(t) for t in found])
+
+
+@router.post("", response_model=TaskPublic, status_code=status.HTTP_201_CREATED)
+async def create_task(
+    body: TaskCreate, user: CurrentUser, db: DbDep, agents: AgentsDep
+) -> TaskPublic:
+    """A task written by hand (`source: manual`); an agent that is not the caller's is
+    404 `agent_not_found`."""
+    if body.agent_key is not None and not await agents.find(
+        user_id=user["_id"], key=body.agent_key
+    ):
+        raise ApiError(status.HTTP_404_NOT_FOUND, ErrorCode.AGENT_NOT_FOUND)
+    task, _created = await tasks.create_task(
+        db=db,
+        user_id=user["_id"],
+        title=body.title,
+        due_date=body.due_date.isoformat() if body.due_date else None,
+        agent_key=body.agent_key,
+        source=TaskSource.MANUAL,
+    )
+    return task_public(task)
 
 
 @router.patch("/{task_id}", response_model=TaskPublic)

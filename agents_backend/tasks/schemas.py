@@ -13,6 +13,14 @@ TaskTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 TaskStatusName = Literal["open", "done", "cancelled"]
 
 
+class TaskCreate(CamelIn):
+    """POST /tasks: a task written by hand; `agentKey` ties it to one of the person's agents."""
+
+    title: TaskTitle
+    due_date: date | None = None
+    agent_key: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
 class TaskUpdate(CamelIn):
     """Only what is sent changes; `dueDate: null` clears the due date."""
 

@@ -10,11 +10,17 @@ from agents_backend.tasks import settings_store
 from agents_backend.tasks.models import Task
 
 # Other features create tasks through this module, never through the store.
-from agents_backend.tasks.store import TaskSource, create_task
+from agents_backend.tasks.store import TaskSource, cancel_source_tasks, create_task
 from agents_backend.webhooks.events import TaskEventData
 from agents_backend.webhooks.service import WebhookEventType, WebhookOutbox
 
-__all__ = ["AutoCreateSwitches", "TaskSource", "create_task", "publish_task_created"]
+__all__ = [
+    "AutoCreateSwitches",
+    "TaskSource",
+    "cancel_source_tasks",
+    "create_task",
+    "publish_task_created",
+]
 
 # How long a remembered auto-create switch is trusted. This process updates it at once
 # when the switch is flipped here; the bound is for a flip made through another process

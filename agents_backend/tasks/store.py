@@ -28,6 +28,7 @@ class TaskStatus(StrEnum):
 class TaskSource(StrEnum):
     CHAT = "chat"  # extracted from a conversation (auto-create)
     MEETING = "meeting"  # a booked meeting
+    MANUAL = "manual"  # written by the person on the Tasks page
 
 
 async def create_task(
@@ -121,3 +122,17 @@ async def delete_task(*, db: Database, user_id: str, task_id: str) -> bool:
         return False
     result = await db.tasks.delete_one({"_id": oid, "user_id": user_id})
     return result.deleted_count == 1
+
+
+async def cancel_source_tasks(*, db: Database, user_id: str, source_message_id: str) -> int:
+    """The still open tasks of one source (a cancelled booking's meeting task) become
+    cancelled; returns how many did."""
+    result = await db.tasks.update_many(
+        {
+            "user_id": user_id,
+            "source_message_id": source_message_id,
+            "status": TaskStatus.OPEN.value,
+        },
+        {"$set": {"status": TaskStatus.CANCELLED.value, "updated_at": stored_now()}},
+    )
+    return result.modified_count

@@ -7,7 +7,7 @@ misleading zero, and is named in `totals.unpricedModels`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -26,7 +26,17 @@ Since = Annotated[date | None, Query(alias="from", description="First UTC day, i
 Until = Annotated[date | None, Query(alias="to", description="Last UTC day, inclusive.")]
 
 
-def day_range(since: date | None, until: date | None) -> tuple[str | None, str | None]:
+Days = Annotated[
+    int | None,
+    Query(ge=1, le=366, description="The last N UTC days, today included (when no `from`)."),
+]
+
+
+def day_range(
+    since: date | None, until: date | None, days: int | None = None
+) -> tuple[str | None, str | None]:
+    if since is None and days is not None:
+        since = datetime.now(UTC).date() - timedelta(days=days - 1)
     if since is not None and until is not None and since > until:
         raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorCode.INVALID_RANGE)
     return (
@@ -42,9 +52,10 @@ async def read_usage(
     settings: SettingsDep,
     since: Since = None,
     until: Until = None,
+    days: Days = None,
 ) -> UsageReport:
-    """The caller's own usage, newest day first."""
-    first, last = day_range(since, until)
+    """The caller's own usage per UTC day and model, newest day first."""
+    first, last = day_range(since, until, days)
     documents = await usage_rows(db=db, user_id=user["_id"], since=first, until=last)
     rows = [UsageRow(**usage_fields(d, settings.model_pricing)) for d in documents]
     return UsageReport(usage=rows, totals=totals_of(rows))

@@ -307,11 +307,16 @@ class VisitorService:
                 duration_minutes=payload.duration_minutes or self._default_duration,
                 agent_key=agent.key,
             )
+            days = await self._scheduling.booking_days(
+                user_id=visitor.owner_id, agent_key=agent.key
+            )
         except AgentError as exc:
             raise exc.told_in(visitor.language) from None
         return VisitorSlotsAck(
             date=payload.date,
             timezone=self._scheduling.timezone,
+            working_days=days.working_days,
+            last_day=days.last_day.isoformat(),
             slots=[
                 SlotTimes(
                     start=s["start"], end=s["end"], start_iso=s["startIso"], end_iso=s["endIso"]

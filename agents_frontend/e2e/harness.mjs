@@ -66,9 +66,13 @@ export async function sendMessage(page, text) {
  * POST /v1/chat/completions with `stream: true` answers Server-Sent Events, chunk by chunk
  * with small pauses, a usage chunk when `stream_options.include_usage`, then `[DONE]`;
  * any other call gets one JSON completion (`{}` when JSON output was asked for).
+ * `delayMs` may be a function of the last user text (a slow reply for some messages).
+ * `closed` lists the last user text of every stream the client hung up on before its
+ * end (a cancelled generation, as a provider sees it).
  */
 export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'posso ', 'ajudar?'], delayMs = 120 } = {}) {
   const requests = []
+  const closed = []
   const server = createHttpServer(async (req, res) => {
     let raw = ''
     for await (const chunk of req) raw += chunk
@@ -96,11 +100,18 @@ export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'pos
     const write = (data) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
     const chunk = (delta, finish = null) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })
     const pieces = script(String(lastUser))
+    const pause = typeof delayMs === 'function' ? delayMs(String(lastUser)) : delayMs
+    let finished = false
+    res.on('close', () => {
+      if (!finished) closed.push(String(lastUser))
+    })
     write(chunk({ role: 'assistant', content: '' }))
     for (const piece of pieces) {
-      await new Promise((r) => setTimeout(r, delayMs))
+      await new Promise((r) => setTimeout(r, pause))
+      if (res.destroyed) return // the client hung up: stop generating
       write(chunk({ content: piece }))
     }
+    finished = true
     write(chunk({}, 'stop'))
     if (body.stream_options?.include_usage) {
       write({ ...base, object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 12, completion_tokens: pieces.length, total_tokens: 12 + pieces.length } })
@@ -113,6 +124,7 @@ export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'pos
   return {
     url,
     requests,
+    closed,
     stop: () => new Promise((ok) => {
       server.closeAllConnections()
       server.close(() => ok())

@@ -13,8 +13,8 @@ from tests.bots.helpers import call
 from tests.conftest import model_env, server_env
 from tests.support.clients import RecordingClient
 from tests.support.fake_openai import FakeOpenAI, Reply
-from tests.support.servers import ServerProcess, start_server
-from tests.support.services import start_redis
+from tests.support.servers import ServerProcess
+from tests.support.services import processes_sharing_redis
 from tests.visitors.conftest import SHOP, NewVisitor, published_bot
 
 LONG = " ".join(f"token{i}" for i in range(200))
@@ -24,18 +24,13 @@ LONG = " ".join(f"token{i}" for i in range(200))
 def pair(
     mongo: EmbeddedMongo, fake_llm_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[ServerProcess]]:
-    work = tmp_path_factory.mktemp("pair")
-    redis = start_redis(work)
     env = (
         server_env(mongo, f"test_pair_{uuid.uuid4().hex[:8]}")
         | model_env(fake_llm_server)
-        | {"OPENAI_MODEL": "gpt-test", "SOCKETIO_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0"}
+        | {"OPENAI_MODEL": "gpt-test"}
     )
-    servers = [start_server(env, work / f"backend-{n}.log") for n in range(2)]
-    yield servers
-    for server in servers:
-        server.stop()
-    redis.stop()
+    with processes_sharing_redis(env, tmp_path_factory.mktemp("pair")) as servers:
+        yield servers
 
 
 async def test_a_take_on_one_process_stops_the_reply_streaming_on_another(

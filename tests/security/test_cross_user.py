@@ -40,8 +40,11 @@ BODIES: dict[tuple[str, str], Any] = {
         "allowedOrigins": ["https://evil.example"],
     },
     ("patch", "/tasks/{task_id}"): {"status": "done", "title": "Hijacked"},
+    ("patch", "/agents/{key}/conversations/{contact_id}"): {"title": "Hijacked"},
     ("post", "/inbox/conversations/{conversation_id}/messages"): {"text": "Bob here"},
     ("post", "/workspaces/{workspace_id}/members"): {"email": "bob.spy@example.com"},
+    # B granting A (or B) the admin role: refused for who B is (403), whoever A is.
+    ("put", "/admin/users/{user_id}/admin"): {"admin": False},
 }
 
 
@@ -226,6 +229,9 @@ async def snapshot(owned: Owned) -> dict[str, Any]:
         "/usage",
         f"/agents/{owned.bot_key}/conversations/{owned.bot_contact}/messages",
         f"/agents/sdr/conversations/{owned.lead_contact}/messages",
+        "/agents/sdr/conversations",
+        f"/agents/{owned.bot_key}/conversations",
+        f"/search/messages?q={owned.markers[2]}",
         f"/inbox/conversations/{owned.visitor_conversation}/messages",
         f"/workspaces/{owned.account.user_id}/members",
         "/webhooks",
@@ -249,6 +255,7 @@ def path_values(owned: Owned) -> dict[str, list[str]]:
         "member_id": [owned.member_id],
         "webhook_id": [owned.webhook_id],
         "delivery_id": [owned.delivery_id],
+        "user_id": [owned.account.user_id],
     }
 
 
@@ -289,7 +296,9 @@ async def test_user_b_reaches_nothing_of_user_a_on_any_route_or_event(
                 response = await rest(b, method.upper(), path, json=body)
                 responses.append((f"{method.upper()} {path}", response))
                 walked.add((method, template))
-                if response.status_code != 404:
+                # Operator routes refuse a non-admin for the role, before any lookup.
+                refused = 403 if template.startswith("/admin/") else 404
+                if response.status_code != refused:
                     wrong.append(f"{method.upper()} {path} -> {response.status_code}")
     assert len(walked) >= 7, walked  # bots x5, tasks x2, events, messages
 
@@ -298,6 +307,9 @@ async def test_user_b_reaches_nothing_of_user_a_on_any_route_or_event(
     probes: list[tuple[str, set[int]]] = [
         (f"{sdr_history}?after={owned.message_ids[1]}", {404}),
         (f"{sdr_history}?before={owned.message_ids[1]}", {404}),
+        (f"{sdr_history}?around={owned.message_ids[1]}", {404}),
+        (f"/search/messages?q={owned.markers[2]}", {200}),  # B's own (empty) results
+        ("/agents/sdr/conversations", {200}),  # B's own (empty) list
         (sdr_history, {200}),  # contact ids are per user: B's own empty conversation
         (f"/tasks?agentKey={owned.bot_key}", {200}),
         (f"/tasks?contactId={owned.lead_contact}", {200}),
@@ -314,6 +326,17 @@ async def test_user_b_reaches_nothing_of_user_a_on_any_route_or_event(
         if response.status_code not in allowed:
             wrong.append(f"GET {path} -> {response.status_code} (expected {allowed})")
     assert (await rest(b, "GET", sdr_history)).json()["messages"] == []
+    assert (await rest(b, "GET", f"/search/messages?q={owned.markers[2]}")).json() == {
+        "results": []
+    }
+    assert (await rest(b, "GET", "/agents/sdr/conversations")).json()["conversations"] == []
+    for method in ("PATCH", "DELETE"):  # contact ids are per person: B has no such one
+        response = await rest(
+            b, method, f"/agents/sdr/conversations/{owned.lead_contact}", json={"title": "B"}
+        )
+        responses.append((f"{method} sdr/{owned.lead_contact}", response))
+        if response.status_code != 404:
+            wrong.append(f"{method} /agents/sdr/conversations/<A's> -> {response.status_code}")
     assert (await rest(b, "GET", "/tasks")).json()["tasks"] == []
     assert (await rest(b, "GET", "/calendar/events")).json()["events"] == []
     assert (await rest(b, "GET", "/usage")).json()["usage"] == []
@@ -332,14 +355,23 @@ async def test_user_b_reaches_nothing_of_user_a_on_any_route_or_event(
         ClientEvent.REQUEST_SUMMARY: with_a_bot,
         ClientEvent.SCHEDULE_CONFIRM: with_a_bot
         | {"date": owned.booking["date"], "time": "11:30", "email": "bob@example.com"},
+        ClientEvent.REGENERATE: with_a_bot | {"replyId": owned.message_ids[1]},
+        ClientEvent.EDIT: with_a_bot
+        | {"messageId": owned.message_ids[0], "message": "B's edit", "clientMessageId": "b-edit"},
     }
-    assert set(payloads) == {e.value for e in ClientEvent}, "an event is not walked"
+    # A stop names a reply, not an agent: B's stop of A's reply stops nothing.
+    stops = {ClientEvent.STOP: with_a_bot | {"replyId": owned.message_ids[1]}}
+    assert set(payloads) | set(stops) == {e.value for e in ClientEvent}, "an event is not walked"
     for event, payload in payloads.items():
         ack = await socket.emit(event, payload)
         if ack.get("ok") is not False or ack["error"]["code"] != "agent_not_found":
             wrong.append(f"{event} with A's bot -> {ack}")
     errors = await socket.wait_for("agent:error", count=len(payloads))
     assert {e["code"] for e in errors} == {"agent_not_found"}
+    for event, payload in stops.items():
+        ack = await socket.emit(event, payload)
+        if ack != {"ok": True, "stopped": False}:
+            wrong.append(f"{event} of A's reply -> {ack}")
 
     # -- built-in agent, A's contact, A's clientMessageId and A's booked slot ----------
     lead = {"agentKey": "sdr", "contactId": owned.lead_contact}
@@ -358,6 +390,20 @@ async def test_user_b_reaches_nothing_of_user_a_on_any_route_or_event(
         lead | {"date": owned.booking["date"], "time": "10:30", "email": "bob@example.com"},
     )
     assert taken["ok"] is False and taken["error"]["code"] == "slot_taken", taken
+    # A's message and reply ids in B's own conversation of the same contact id: not B's.
+    for event, payload in {
+        ClientEvent.REGENERATE: lead | {"replyId": owned.message_ids[1]},
+        ClientEvent.EDIT: lead
+        | {"messageId": owned.message_ids[0], "message": "B", "clientMessageId": "b-edit-2"},
+    }.items():
+        ack = await socket.emit(event, payload)
+        if ack.get("ok") is not False or ack["error"]["code"] not in {
+            "message_not_found",
+            "not_last_reply",
+        }:
+            wrong.append(f"{event} of A's message -> {ack}")
+    stop_ack = await socket.emit(ClientEvent.STOP, lead | {"replyId": owned.message_ids[1]})
+    assert stop_ack == {"ok": True, "stopped": False}, stop_ack
 
     # -- nothing of A's reached B, nothing of B's reached A, A's data is unchanged -----
     assert wrong == []

@@ -99,7 +99,7 @@ async def test_history_pages_oldest_first_and_is_private(
 
     # Bob asks for the same agent and contact id: he has no such conversation.
     bobs = (await _history(offline_server, bob, "shared-contact")).json()
-    assert bobs == {"messages": [], "hasMore": False, "streaming": []}
+    assert bobs == {"messages": [], "hasMore": False, "streaming": [], "hasMoreNewer": False}
     # Nor can he use one of Alice's message ids as a cursor.
     foreign_cursor = await _history(
         offline_server, bob, "shared-contact", before=full["messages"][1]["id"]

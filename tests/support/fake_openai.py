@@ -2,7 +2,9 @@
 
 It speaks `/v1/chat/completions` (streamed SSE and whole), records every request (so
 tests can see the prompt, model and key that were sent) and plays scripted behaviours:
-replies with per-chunk delays, HTTP faults, hangs and streams cut mid-reply.
+replies with per-chunk delays, HTTP faults, hangs and streams cut mid-reply. It also
+notes every streamed reply the client closed before its end (`closed_early`): what a
+provider sees when a caller cancels a generation.
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.port = free_port()
         self.requests: list[RecordedRequest] = []
+        # The last user message of each stream the client hung up on before its end.
+        self.closed_early: list[str] = []
         self._scripts: dict[str, deque[Behaviour]] = {
             "stream": deque(),
             "json": deque(),
@@ -131,6 +135,17 @@ class FakeOpenAI:
             for queue in self._scripts.values():
                 queue.clear()
             self.requests.clear()
+            self.closed_early.clear()
+
+    async def wait_closed_early(self, text: str, timeout: float = 10.0) -> None:
+        """Until the client has closed the stream answering `text` before its end."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if text in self.closed_early:
+                    return
+            assert time.monotonic() < deadline, f"the stream for {text!r} was never closed"
+            await asyncio.sleep(0.02)  # noted by the server's thread: nothing to await
 
     def requests_of(self, kind: str) -> list[RecordedRequest]:
         with self._lock:
@@ -159,9 +174,7 @@ class FakeOpenAI:
                 self.requests.append(
                     RecordedRequest(kind, request.headers.get("authorization", ""), body)
                 )
-            last_user = next(
-                (m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), ""
-            )
+            last_user = _last_user(body)
             default: Behaviour = Reply(text="{}" if kind == "json" else f"Echo: {last_user}")
             behaviour = self._next(kind, default)
             if isinstance(behaviour, Hang):
@@ -193,6 +206,21 @@ class FakeOpenAI:
         return app
 
     async def _sse(
+        self, body: dict[str, Any], behaviour: Reply | CutStream | ToolCalls
+    ) -> AsyncIterator[bytes]:
+        finished = False
+        try:
+            async for line in self._sse_lines(body, behaviour):
+                yield line
+            finished = True
+        finally:
+            # Cancelled or closed mid-stream by the client hanging up (a scripted cut
+            # is the server's own doing, not noted).
+            if not finished and not isinstance(behaviour, CutStream):
+                with self._lock:
+                    self.closed_early.append(_last_user(body))
+
+    async def _sse_lines(
         self, body: dict[str, Any], behaviour: Reply | CutStream | ToolCalls
     ) -> AsyncIterator[bytes]:
         size = behaviour.chunk_size
@@ -242,6 +270,10 @@ class FakeOpenAI:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _last_user(body: dict[str, Any]) -> str:
+    return str(next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), ""))
 
 
 def _sse_line(data: dict[str, Any]) -> bytes:

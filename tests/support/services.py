@@ -7,12 +7,13 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from agents_backend.core.embedded_mongo import free_port
-from tests.support.servers import ROOT
+from tests.support.servers import ROOT, ServerProcess, start_server
 
 NGINX_DIR = ROOT / "nginx"
 
@@ -103,3 +104,22 @@ def start_nginx(workdir: Path, *, backends: Sequence[str], spa_root: Path) -> Se
     )
     _wait_for_port(port, process, "nginx", log)
     return Service(port, process)
+
+
+@contextmanager
+def processes_sharing_redis(
+    env: dict[str, str], workdir: Path, count: int = 2
+) -> Iterator[list[ServerProcess]]:
+    """`count` server processes on one database, their events and stops fanned out
+    through one redis-server (how a scaled-out deployment runs)."""
+    redis = start_redis(workdir)
+    shared = env | {"SOCKETIO_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0"}
+    servers: list[ServerProcess] = []
+    try:
+        for n in range(count):
+            servers.append(start_server(shared, workdir / f"backend-{n}.log"))
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()

@@ -30,6 +30,8 @@ async def test_a_visitor_books_on_the_owners_calendar_and_the_owner_sees_the_lea
     assert free["ok"] is True and free["date"] == day and free["slots"]
     slot = free["slots"][0]
     assert set(slot) == {"start", "end", "startIso", "endIso"}
+    # The booking sheet offers the owner's working days only (the server's: Mon-Fri).
+    assert free["workingDays"] == [1, 2, 3, 4, 5] and free["lastDay"] > day
 
     bad = await visitor.emit(
         "visitor:schedule-confirm", {"date": day, "time": slot["start"], "email": "not-an-email"}

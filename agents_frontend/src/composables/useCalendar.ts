@@ -11,6 +11,9 @@ export { EMAIL_PATTERN, isoDate, parseIsoDate } from '@/utils/dates'
 export function useCalendar() {
   const slots = ref<AvailableSlot[]>([])
   const timezone = ref<string | null>(null)
+  /** ISO weekdays (1 = Monday) the agent takes meetings on, and the last bookable day. */
+  const workingDays = ref<number[] | null>(null)
+  const lastDay = ref<string | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
   const confirming = ref(false)
@@ -26,6 +29,8 @@ export function useCalendar() {
       if (seq !== requestSeq) return // a later day was picked meanwhile
       slots.value = data.available_slots
       timezone.value = data.timezone
+      workingDays.value = data.workingDays ?? null
+      lastDay.value = data.lastDay ?? null
     } catch (e) {
       if (seq !== requestSeq) return
       slots.value = []
@@ -47,5 +52,5 @@ export function useCalendar() {
     }
   }
 
-  return { slots, timezone, loading, error, confirming, loadSlots, confirm }
+  return { slots, timezone, workingDays, lastDay, loading, error, confirming, loadSlots, confirm }
 }

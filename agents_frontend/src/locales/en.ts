@@ -1,4 +1,8 @@
+import pages from './pages/en'
+
 export default {
+  // My meetings, Tasks, Usage, Account and Users (locales/pages/).
+  ...pages,
   app: { title: 'Agents', language: 'Language', signOut: 'Sign out', bots: 'My bots', chat: 'Chat', menu: 'Open menu' },
   auth: {
     signIn: 'Sign in',
@@ -14,7 +18,29 @@ export default {
     welcome: 'Chat with AI agents that book meetings, answer support and more.',
   },
   agents: { title: 'Agents', builtin: 'Built-in', custom: 'Your bot', empty: 'No agents yet', pick: 'Pick an agent to start chatting' },
-  contact: { label: 'Contact', hint: 'Choose a contact or type a new name', new: 'New contact' },
+  conversations: {
+    title: 'Conversations',
+    open: 'Show conversations',
+    new: 'New conversation',
+    search: 'Search messages',
+    results: 'No messages found | 1 message found | {n} messages found',
+    resultsLabel: 'Search results',
+    untitled: 'New conversation',
+    untitledHint: 'Appears in the list after your first message',
+    actions: 'Actions for “{title}”',
+    rename: 'Rename',
+    renameTitle: 'Rename conversation',
+    titleLabel: 'Title',
+    titleRequired: 'Type a title',
+    delete: 'Delete',
+    deleteTitle: 'Delete conversation?',
+    deleteText: '“{title}” and all its messages will be deleted. Tasks and meetings made from it stay.',
+    cancel: 'Cancel',
+    save: 'Save',
+    more: 'Show older conversations',
+    empty: 'No conversations with this agent yet.',
+    author: { user: 'You', agent: 'Agent', system: 'System', human: 'Team' },
+  },
   chat: {
     placeholder: 'Type a message… (Enter sends, Shift+Enter new line)',
     inputLabel: 'Message',
@@ -28,6 +54,12 @@ export default {
     reconnected: 'Reconnected',
     queued: 'Will send when reconnected',
     sending: 'Sending…',
+    // Reply controls and the composer (issue 16).
+    waitingTurn: 'Waiting for the reply above',
+    stop: 'Stop',
+    stopHint: 'Stop the reply (its text so far stays)',
+    charCount: '{count} / {max}',
+    tooLong: 'Too long: {over} characters over the limit of {max}',
     failed: 'Not sent',
     retry: 'Retry',
     replyFailed: 'The agent could not answer',
@@ -50,6 +82,18 @@ export default {
     booked: 'Meeting booked: {when}',
     timeout: 'The server did not answer in time',
     openSlotPicker: 'Pick a time',
+    bubble: {
+      actions: 'Message actions',
+      copy: 'Copy message',
+      copied: 'Copied',
+      copyCode: 'Copy code',
+      regenerate: 'Regenerate reply',
+      edit: 'Edit message',
+      editLabel: 'Edit your message',
+      save: 'Save and resend',
+      cancel: 'Cancel',
+      stopped: 'Stopped',
+    },
   },
   slots: {
     title: 'Schedule a meeting',
@@ -64,6 +108,9 @@ export default {
     cancel: 'Cancel',
     taken: 'That time was just taken. Pick another one.',
     pickTime: 'Pick a time',
+    whyNoTime: 'Pick a time to confirm',
+    whyNoEmail: 'Enter your e-mail to confirm',
+    whyBadEmail: 'Enter a valid e-mail to confirm',
   },
   bots: {
     promptTooShort: 'At least 10 characters',
@@ -293,5 +340,8 @@ export default {
       generic: 'Google Calendar was not connected.',
     },
   },
+  theme: { label: 'Theme', system: 'Follow the system', light: 'Light', dark: 'Dark' },
+  chatTools: { book: 'Book a meeting', more: 'Conversation tools' },
+  botModels: { label: 'Model', serverDefault: 'Server default ({model})', hint: 'Models this server allows' },
   errors: { network: 'Cannot reach the server', generic: 'Something went wrong' },
 }

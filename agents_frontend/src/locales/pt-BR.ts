@@ -1,6 +1,8 @@
 import type en from './en'
+import pages from './pages/pt-BR'
 
 const ptBR: typeof en = {
+  ...pages,
   app: { title: 'Agentes', language: 'Idioma', signOut: 'Sair', bots: 'Meus bots', chat: 'Conversa', menu: 'Abrir menu' },
   auth: {
     signIn: 'Entrar',
@@ -16,7 +18,29 @@ const ptBR: typeof en = {
     welcome: 'Converse com agentes de IA que agendam reuniões, atendem o suporte e mais.',
   },
   agents: { title: 'Agentes', builtin: 'Padrão', custom: 'Seu bot', empty: 'Nenhum agente ainda', pick: 'Escolha um agente para começar' },
-  contact: { label: 'Contato', hint: 'Escolha um contato ou digite um novo nome', new: 'Novo contato' },
+  conversations: {
+    title: 'Conversas',
+    open: 'Mostrar conversas',
+    new: 'Nova conversa',
+    search: 'Buscar mensagens',
+    results: 'Nenhuma mensagem encontrada | 1 mensagem encontrada | {n} mensagens encontradas',
+    resultsLabel: 'Resultados da busca',
+    untitled: 'Nova conversa',
+    untitledHint: 'Aparece na lista depois da sua primeira mensagem',
+    actions: 'Ações de “{title}”',
+    rename: 'Renomear',
+    renameTitle: 'Renomear conversa',
+    titleLabel: 'Título',
+    titleRequired: 'Digite um título',
+    delete: 'Excluir',
+    deleteTitle: 'Excluir conversa?',
+    deleteText: '“{title}” e todas as suas mensagens serão excluídas. Tarefas e reuniões criadas a partir dela continuam.',
+    cancel: 'Cancelar',
+    save: 'Salvar',
+    more: 'Mostrar conversas mais antigas',
+    empty: 'Nenhuma conversa com este agente ainda.',
+    author: { user: 'Você', agent: 'Agente', system: 'Sistema', human: 'Equipe' },
+  },
   chat: {
     placeholder: 'Digite uma mensagem… (Enter envia, Shift+Enter quebra linha)',
     inputLabel: 'Mensagem',
@@ -30,6 +54,12 @@ const ptBR: typeof en = {
     reconnected: 'Reconectado',
     queued: 'Será enviada ao reconectar',
     sending: 'Enviando…',
+    // Controles da resposta e o campo de mensagem (issue 16).
+    waitingTurn: 'Aguardando a resposta acima',
+    stop: 'Parar',
+    stopHint: 'Parar a resposta (o texto até aqui fica)',
+    charCount: '{count} / {max}',
+    tooLong: 'Longa demais: {over} caracteres acima do limite de {max}',
     failed: 'Não enviada',
     retry: 'Tentar de novo',
     replyFailed: 'O agente não conseguiu responder',
@@ -52,6 +82,18 @@ const ptBR: typeof en = {
     booked: 'Reunião marcada: {when}',
     timeout: 'O servidor não respondeu a tempo',
     openSlotPicker: 'Escolher horário',
+    bubble: {
+      actions: 'Ações da mensagem',
+      copy: 'Copiar mensagem',
+      copied: 'Copiado',
+      copyCode: 'Copiar código',
+      regenerate: 'Gerar outra resposta',
+      edit: 'Editar mensagem',
+      editLabel: 'Edite sua mensagem',
+      save: 'Salvar e reenviar',
+      cancel: 'Cancelar',
+      stopped: 'Interrompida',
+    },
   },
   slots: {
     title: 'Agendar reunião',
@@ -66,6 +108,9 @@ const ptBR: typeof en = {
     cancel: 'Cancelar',
     taken: 'Esse horário acabou de ser ocupado. Escolha outro.',
     pickTime: 'Escolha um horário',
+    whyNoTime: 'Escolha um horário para confirmar',
+    whyNoEmail: 'Informe seu e-mail para confirmar',
+    whyBadEmail: 'Informe um e-mail válido para confirmar',
   },
   bots: {
     promptTooShort: 'Pelo menos 10 caracteres',
@@ -295,6 +340,9 @@ const ptBR: typeof en = {
       generic: 'O Google Agenda não foi conectado.',
     },
   },
+  theme: { label: 'Tema', system: 'Seguir o sistema', light: 'Claro', dark: 'Escuro' },
+  chatTools: { book: 'Agendar reunião', more: 'Ferramentas da conversa' },
+  botModels: { label: 'Modelo', serverDefault: 'Padrão do servidor ({model})', hint: 'Modelos permitidos neste servidor' },
   errors: { network: 'Não foi possível falar com o servidor', generic: 'Algo deu errado' },
 }
 

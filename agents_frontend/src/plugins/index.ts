@@ -7,12 +7,14 @@ import { followLanguage } from './language'
 import { router } from './router'
 import { socketPlugin } from './socket'
 import { vuetify } from './vuetify'
+import { followThemeChoice } from './theme'
 import { socket } from '@/socket'
 import { useAuthStore } from '@/stores/auth'
 
 export function registerPlugins(app: App): void {
   const pinia = createPinia()
   app.use(pinia).use(i18n).use(vuetify)
+  followThemeChoice(vuetify.theme)
   const auth = useAuthStore(pinia)
   auth.resume()
   followLanguage(pinia)

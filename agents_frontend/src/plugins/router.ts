@@ -17,6 +17,13 @@ export const router = createRouter({
         { path: 'settings/team', name: 'team', component: () => import('@/views/TeamView.vue') },
         // `/webhooks` is the API's path; the page lives under settings.
         { path: 'settings/webhooks', name: 'webhooks', component: () => import('@/views/WebhooksView.vue') },
+        // The person's own pages. `/tasks`, `/usage` and `/admin/users` are also API paths:
+        // the server answers a browser's navigation there with the SPA (ops/spa.py).
+        { path: 'meetings', name: 'meetings', component: () => import('@/views/MeetingsView.vue') },
+        { path: 'tasks', name: 'tasks', component: () => import('@/views/TasksView.vue') },
+        { path: 'usage', name: 'usage', component: () => import('@/views/UsageView.vue') },
+        { path: 'account', name: 'account', component: () => import('@/views/AccountView.vue') },
+        { path: 'admin/users', name: 'admin-users', component: () => import('@/views/AdminUsersView.vue'), meta: { admin: true } },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },
@@ -29,5 +36,7 @@ router.beforeEach((to) => {
     return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   }
   if (to.name === 'login' && auth.isAuthenticated) return { name: 'home' }
+  // Administrators only (the server refuses the others' requests anyway).
+  if (to.meta.admin && auth.user?.role !== 'admin') return { name: 'home' }
   return true
 })

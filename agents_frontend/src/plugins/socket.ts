@@ -14,6 +14,7 @@ import { useConnectionStore } from '@/stores/connection'
 import { useConversationsStore } from '@/stores/conversations'
 import { useInboxStore } from '@/stores/inbox'
 import { useOutboxStore } from '@/stores/outbox'
+import { useReplyControlsStore } from '@/stores/replyControls'
 import { isVisitorConversation } from '@/utils/conversation'
 
 /** A token this close to expiry is refreshed before a handshake rather than refused by it. */
@@ -33,6 +34,7 @@ function useStores(pinia: Pinia) {
     connection: useConnectionStore(pinia),
     conversations: useConversationsStore(pinia),
     outbox: useOutboxStore(pinia),
+    replyControls: useReplyControlsStore(pinia),
     inbox: useInboxStore(pinia),
   }
 }
@@ -57,6 +59,7 @@ function routeEvents(socket: AgentSocket, s: Stores): void {
   socket.on('agent:schedule-confirm', (event) => chat(event) && s.conversations.onScheduled(event))
   socket.on('agent:task-created', (event) => chat(event) && s.conversations.onTaskCreated(event))
   socket.on('agent:error', (event) => chat(event) && s.conversations.onError(event))
+  socket.on('agent:superseded', (event) => chat(event) && s.replyControls.onSuperseded(event))
   socket.on('agent:auto-create-updated', (event) => s.catalogue.onAutoCreateUpdated(event))
   socket.on('inbox:conversation', (event) => s.inbox.onConversation(event.conversation))
   socket.on('inbox:handoff', (event) => s.inbox.onHandoff(event))

@@ -2,6 +2,8 @@ import axios, { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig 
 import type {
   AgentList,
   AvailableSlots,
+  BookingDays,
+  BotModels,
   BotTemplate,
   CustomBot,
   CustomBotInput,
@@ -143,6 +145,11 @@ export const calendarApi = {
     if (agentKey) params.agentKey = agentKey
     return (await http.get<AvailableSlots>('/calendar/available-slots', { params })).data
   },
+  /** The days a picker may offer (working weekdays, up to the last bookable day). */
+  async bookingDays(agentKey?: string): Promise<BookingDays> {
+    const params = agentKey ? { agentKey } : {}
+    return (await http.get<BookingDays>('/calendar/booking-days', { params })).data
+  },
 }
 
 /** The signed-in owner's own Google Calendar: status, consent URL, disconnect. */
@@ -176,6 +183,10 @@ export const customBotsApi = {
   },
   async templates(): Promise<BotTemplate[]> {
     return unwrapList<BotTemplate>((await http.get('/custom-bots/templates')).data, 'templates')
+  },
+  /** The models a bot may use (the form's list) and the server's default. */
+  async models(): Promise<BotModels> {
+    return (await http.get<BotModels>('/custom-bots/models')).data
   },
   async create(input: CustomBotInput): Promise<CustomBot> {
     return unwrapBot((await http.post('/custom-bots', input)).data)

@@ -180,6 +180,8 @@ export const useAuthStore = defineStore('auth', () => {
   configureAuth({ accessToken: () => accessToken.value, refresh })
 
   return {
+    // Also for a token pair another route hands out (POST /auth/password).
+    adopt,
     user,
     accessToken,
     refreshToken,

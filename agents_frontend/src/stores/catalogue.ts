@@ -11,6 +11,8 @@ export const useCatalogueStore = defineStore('catalogue', () => {
   const agents = ref<AgentPublic[]>([])
   /** No AI model is configured: replies come from the server's offline responder. */
   const offline = ref(false)
+  /** The longest message the server takes (`MAX_MESSAGE_CHARS`); the composer counts to it. */
+  const maxMessageChars = ref(4000)
   const loading = ref(false)
   const error = ref<string | null>(null)
   /** This person's auto-create switch per agent key. */
@@ -33,6 +35,7 @@ export const useCatalogueStore = defineStore('catalogue', () => {
       const list = await agentsApi.list()
       agents.value = list.agents
       offline.value = list.offline
+      maxMessageChars.value = list.maxMessageChars
       adoptSwitches(list.agents)
     } catch (e) {
       error.value = errorMessage(e)
@@ -89,6 +92,7 @@ export const useCatalogueStore = defineStore('catalogue', () => {
   return {
     agents,
     offline,
+    maxMessageChars,
     loading,
     error,
     autoCreate,

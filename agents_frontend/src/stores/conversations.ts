@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
 import { AxiosError } from 'axios'
 import { agentsApi, errorMessage, tasksApi } from '@/services/api'
+import { conversationsApi } from '@/services/conversationsApi'
 import type { MessagePage } from '@/types/api'
 import type { ChatMessage, Conversation, OutboxEntry } from '@/types/chat'
 import type {
@@ -23,9 +24,11 @@ import {
   emptyConversation,
   giveUpOnGaps,
   hasGaps,
+  markWaiting,
   placePending,
   upsertMessage,
 } from '@/utils/conversation'
+import { useBookingStore } from './booking'
 import { useCatalogueStore } from './catalogue'
 import { ACK_TIMEOUT_MS, SESSION_CODES, useConnectionStore } from './connection'
 
@@ -117,6 +120,7 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   function onSlotPicker(event: ShowSlotPickerEvent): void {
     conversation(event.agentKey, event.contactId).slotRequest = event
+    useBookingStore().remember(event)
   }
 
   function onSummary(event: SummaryEvent): void {
@@ -157,6 +161,7 @@ export const useConversationsStore = defineStore('conversations', () => {
           Object.assign(reply, { status: 'sent', incomplete: true, heldDeltas: undefined })
         }
       }
+      markWaiting(conv)
       return
     }
     // A refused request is reported by its ack where it was made (the message, the slot
@@ -195,6 +200,32 @@ export const useConversationsStore = defineStore('conversations', () => {
       conv.error = null
     } catch (error) {
       conv.error = { message: errorMessage(error), code: 'history' }
+    } finally {
+      conv.loading = false
+    }
+    void loadTasks(conv)
+    return conv
+  }
+
+  /** Opens a conversation at one message (a search result): the page around it, then
+   * everything newer up to now, so the list stays one unbroken stretch of history. */
+  async function openAround(agentKey: string, contactId: string, messageId: string): Promise<Conversation> {
+    const conv = conversation(agentKey, contactId)
+    if (conv.messages.some((m) => m.id === messageId)) return open(agentKey, contactId)
+    conv.loading = true
+    try {
+      const page = await conversationsApi.around(agentKey, contactId, messageId, HISTORY_PAGING.page)
+      // Only what is still being sent stays: the rest is read again around the message.
+      const unsent = conv.messages.filter((m) => m.id === null)
+      conv.messages.splice(0, conv.messages.length, ...unsent)
+      takePage(conv, page)
+      conv.hasMore = page.hasMore
+      if (page.hasMoreNewer) await catchUp(conv)
+      conv.loaded = true
+      conv.error = null
+    } catch {
+      conv.loading = false
+      return open(agentKey, contactId) // the message is gone: the newest page instead
     } finally {
       conv.loading = false
     }
@@ -304,10 +335,16 @@ export const useConversationsStore = defineStore('conversations', () => {
     conversation(agentKey, contactId).slotRequest = null
   }
 
+  /** Opens the picker again (the chat header's "Book a meeting"), as it was left. */
+  function reopenSlotPicker(agentKey: string, contactId: string): void {
+    conversation(agentKey, contactId).slotRequest = useBookingStore().requestFor(agentKey, contactId)
+  }
+
   function reset(): void {
     for (const key of Object.keys(conversations)) delete conversations[key]
     for (const key of Object.keys(awaiting)) delete awaiting[key]
     lastError.value = null
+    useBookingStore().reset()
   }
 
   return {
@@ -328,12 +365,14 @@ export const useConversationsStore = defineStore('conversations', () => {
     onDisconnected,
     showPending,
     open,
+    openAround,
     loadOlder,
     catchUp,
     catchUpAll,
     requestSummary,
     confirmSlot,
     closeSlotPicker,
+    reopenSlotPicker,
     reset,
   }
 })

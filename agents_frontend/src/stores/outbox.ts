@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { ChatMessage, OutboxEntry } from '@/types/chat'
 import type { SendAck } from '@/types/events'
-import { byTime, newClientMessageId } from '@/utils/conversation'
+import { arrange, newClientMessageId } from '@/utils/conversation'
 import { ACK_TIMEOUT_MS, SESSION_CODES, useConnectionStore } from './connection'
 import { useConversationsStore } from './conversations'
 
@@ -77,7 +77,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       acknowledged(message.clientMessageId!)
       if (message.id === null) message.id = ack.messageId
       if (message.status === 'sending') message.status = 'sent'
-      conversations.conversation(message.agentKey, message.contactId).messages.sort(byTime)
+      arrange(conversations.conversation(message.agentKey, message.contactId))
     } else if (SESSION_CODES.has(ack.error.code)) {
       message.status = 'queued' // the session is being renewed; it goes again on reconnect
     } else {

@@ -16,9 +16,13 @@ export type {
 
 export type AvailableSlot = Wire.Slot
 export type AvailableSlots = Wire.SlotList
+/** `GET /calendar/booking-days`: the days a slot picker offers. */
+export type BookingDays = Wire.BookingDaysPublic
 /** `BotPublic`: the stored OpenAI key never comes back, only `hasOpenaiKey`. */
 export type CustomBot = Wire.BotPublic
 export type BotTemplate = Wire.BotTemplatePublic
+/** `GET /custom-bots/models`: what a bot's `model` may be, and the server's default. */
+export type BotModels = Wire.BotModelList
 
 /** `BotCreate` / `BotUpdate`: the public fields a person edits (read-only ones are a 422
  * if sent back), plus the key; no `openaiApiKey` means "keep the stored one". */

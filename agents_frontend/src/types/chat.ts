@@ -20,7 +20,15 @@ export interface ChatMessage {
   timestamp: number
   offline: boolean
   incomplete: boolean
+  /** A reply the person stopped while it streamed: its text so far, kept as it is. */
+  stopped?: boolean
   replyTo?: string
+  /** A reply sits right after its question (its `timestamp` when the question is shown),
+   * even when a message sent while it streamed was stored before it. */
+  sortAt?: number
+  /** The person's message waits for the reply streaming above to end before its own
+   * reply starts (one reply at a time per conversation). */
+  waiting?: boolean
   status: DeliveryStatus
   /** Why sending failed (status `failed`). */
   error?: string
@@ -85,6 +93,7 @@ export function fromEvent(event: AgentMessageEvent): Omit<ChatMessage, 'key' | '
     timestamp: event.timestamp,
     offline: event.offline,
     incomplete: event.incomplete ?? false,
+    stopped: event.stopped ?? undefined,
     replyTo: event.replyTo ?? undefined,
     status: 'sent',
   }

@@ -21,6 +21,7 @@ export type {
   ShowSlotPickerEvent,
   StreamEvent,
   SuggestionsEvent,
+  SupersededEvent,
   SummaryEvent,
   Task,
   TaskCreatedEvent,

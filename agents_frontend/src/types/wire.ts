@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'email_taken'
   | 'wrong_password'
   | 'admin_required'
+  | 'last_admin'
+  | 'user_not_found'
   | 'token_expired'
   | 'session_ended'
   | 'agent_not_found'
@@ -35,7 +37,11 @@ export type ErrorCode =
   | 'busy'
   | 'token_budget_exceeded'
   | 'conflicting_cursors'
+  | 'not_last_reply'
+  | 'invalid_cursor'
+  | 'search_query_empty'
   | 'llm_timeout'
+  | 'model_unreachable'
   | 'llm_rate_limited'
   | 'llm_quota'
   | 'llm_auth'
@@ -115,6 +121,13 @@ export interface Wire {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "AccountRemoval".
+ */
+export interface AccountRemoval {
+  password: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "AckError".
  */
 export interface AckError {
@@ -132,6 +145,79 @@ export interface ErrorBody {
    */
   message: string
   retryAfter?: number | null
+}
+/**
+ * PUT /admin/users/{userId}/admin: grant (`true`) or revoke (`false`) the role;
+ * strict, so `"yes"` is refused rather than read as true.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "AdminRoleUpdate".
+ */
+export interface AdminRoleUpdate {
+  admin: boolean
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "AdminUsageReport".
+ */
+export interface AdminUsageReport {
+  totals: UsageTotals
+  usage: AdminUsageRow[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "UsageTotals".
+ */
+export interface UsageTotals {
+  completionTokens: number
+  /**
+   * Sum over priced models only.
+   */
+  estimatedCostUsd: number
+  promptTokens: number
+  requests: number
+  totalTokens: number
+  unpricedModels: string[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "AdminUsageRow".
+ */
+export interface AdminUsageRow {
+  completionTokens: number
+  /**
+   * UTC day, YYYY-MM-DD.
+   */
+  day: string
+  /**
+   * Null when the model has no price.
+   */
+  estimatedCostUsd: number | null
+  model: string
+  promptTokens: number
+  requests: number
+  totalTokens: number
+  userId: string
+}
+/**
+ * An account as GET /admin/users lists it.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "AdminUser".
+ */
+export interface AdminUser {
+  admin: boolean
+  createdAt: string
+  email: string
+  id: string
+  name: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "AdminUserList".
+ */
+export interface AdminUserList {
+  users: AdminUser[]
 }
 /**
  * `agent:error`: scope is null when the refused payload had none.
@@ -159,6 +245,10 @@ export interface AgentErrorEvent {
  */
 export interface AgentList {
   agents: AgentPublic[]
+  /**
+   * The longest message the server takes (characters); longer is refused.
+   */
+  maxMessageChars: number
   /**
    * True when the server answers without an AI model.
    */
@@ -198,6 +288,10 @@ export interface AgentMessageEvent {
   authorName?: string | null
   clientMessageId?: string | null
   contactId: string
+  /**
+   * The message this (edited) one replaces.
+   */
+  edits?: string | null
   id: string
   /**
    * True for a reply cut short by a failure.
@@ -214,6 +308,10 @@ export interface AgentMessageEvent {
    * The user message an agent reply answers.
    */
   replyTo?: string | null
+  /**
+   * True for a reply the person stopped: its text so far (not a failure).
+   */
+  stopped?: boolean | null
   text: string
   /**
    * Epoch milliseconds.
@@ -271,6 +369,23 @@ export interface BookedEvent {
   status: string
   time: string
   timezone: string
+}
+/**
+ * `GET /calendar/booking-days`: what a picker offers before it asks for any slots.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "BookingDaysPublic".
+ */
+export interface BookingDaysPublic {
+  /**
+   * YYYY-MM-DD: the last day a meeting may be booked.
+   */
+  lastDay: string
+  timezone: string
+  /**
+   * ISO weekdays (1 = Monday) with meetings.
+   */
+  workingDays: number[]
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -346,6 +461,22 @@ export interface BotList {
   bots: BotPublic[]
 }
 /**
+ * `GET /custom-bots/models`: what a bot's `model` may be (anything else is a 422).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "BotModelList".
+ */
+export interface BotModelList {
+  /**
+   * The model a bot with no `model` of its own uses.
+   */
+  default: string
+  /**
+   * ALLOWED_MODELS plus the server's default model.
+   */
+  models: string[]
+}
+/**
  * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "BotTemplateList".
  */
@@ -387,11 +518,74 @@ export interface BotUpdate {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ConversationList".
+ */
+export interface ConversationList {
+  /**
+   * Newest activity first.
+   */
+  conversations: ConversationSummary[]
+  hasMore: boolean
+  /**
+   * `before` for the next page; null at the end.
+   */
+  nextCursor: string | null
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ConversationSummary".
+ */
+export interface ConversationSummary {
+  contactId: string
+  /**
+   * Epoch ms of the conversation's newest message.
+   */
+  lastActivity: number
+  lastMessage: LastMessage | null
+  messageCount: number
+  title: string
+  titleSource: 'custom' | 'first_message' | 'summary'
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "LastMessage".
+ */
+export interface LastMessage {
+  author: 'user' | 'agent' | 'system' | 'human'
+  /**
+   * The start of the message (a preview, cut at ~140 chars).
+   */
+  text: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "ConversationPayload".
  */
 export interface ConversationPayload {
   agentKey: string
   contactId: string
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ConversationRename".
+ */
+export interface ConversationRename {
+  title: string
+}
+/**
+ * `agent:edit`: the person's message `messageId` rewritten as `message`; it and what
+ * followed it are superseded, and the new message is answered like any other (the
+ * same length limit; a resend with the same `clientMessageId` is a duplicate).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "EditPayload".
+ */
+export interface EditPayload {
+  agentKey: string
+  clientMessageId: string
+  contactId: string
+  message: string
+  messageId: string
 }
 /**
  * Every REST error body: a text in the person's language (a 422 lists each field's
@@ -487,6 +681,16 @@ export interface GoogleCalendarStatus {
    * Google refused the stored access (removed or expired): connect again.
    */
   needsReconnect: boolean
+}
+/**
+ * Where a searched word is in `snippet` (character offsets, end exclusive).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "Highlight".
+ */
+export interface Highlight {
+  end: number
+  start: number
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -650,6 +854,10 @@ export interface InboxMessageEvent {
   authorName?: string | null
   clientMessageId?: string | null
   contactId: string
+  /**
+   * The message this (edited) one replaces.
+   */
+  edits?: string | null
   id: string
   /**
    * True for a reply cut short by a failure.
@@ -666,6 +874,10 @@ export interface InboxMessageEvent {
    * The user message an agent reply answers.
    */
   replyTo?: string | null
+  /**
+   * True for a reply the person stopped: its text so far (not a failure).
+   */
+  stopped?: boolean | null
   text: string
   /**
    * Epoch milliseconds.
@@ -720,6 +932,10 @@ export interface InboxStreamEvent {
    */
   id: string
   /**
+   * The person's message this reply answers.
+   */
+  replyTo?: string | null
+  /**
    * 0, 1, 2... per attempt: a gap or a repeat shows.
    */
   seq: number
@@ -767,10 +983,31 @@ export interface MemberOut {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MessageHit".
+ */
+export interface MessageHit {
+  agentKey: string
+  author: 'user' | 'agent' | 'system' | 'human'
+  contactId: string
+  highlights: Highlight[]
+  messageId: string
+  score: number
+  /**
+   * Plain text around the first match (never HTML).
+   */
+  snippet: string
+  timestamp: number
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "MessagePage".
  */
 export interface MessagePage {
   hasMore: boolean
+  /**
+   * A page read `around` a message: whether newer messages follow it.
+   */
+  hasMoreNewer: boolean
   /**
    * agent:message payloads, oldest first.
    */
@@ -782,10 +1019,28 @@ export interface MessagePage {
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "MessageSearch".
+ */
+export interface MessageSearch {
+  /**
+   * Best match first.
+   */
+  results: MessageHit[]
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "OkAck".
  */
 export interface OkAck {
   ok: true
+}
+/**
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "PasswordChange".
+ */
+export interface PasswordChange {
+  current_password: string
+  new_password: string
 }
 /**
  * PATCH /auth/me: what a person may change about themselves without a password.
@@ -851,6 +1106,28 @@ export interface PublicationUpdate {
   slug?: string | null
 }
 /**
+ * `messageId`: the question answered again.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "RegenerateAck".
+ */
+export interface RegenerateAck {
+  messageId: string
+  ok: true
+}
+/**
+ * `agent:stop` and `agent:regenerate`: one agent reply of the conversation (the `id`
+ * of its `agent:stream` deltas and of its `agent:message`).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ReplyPayload".
+ */
+export interface ReplyPayload {
+  agentKey: string
+  contactId: string
+  replyId: string
+}
+/**
  * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "ScheduleAck".
  */
@@ -858,6 +1135,17 @@ export interface ScheduleAck {
   event: BookedEvent
   messageId: string
   ok: true
+}
+/**
+ * A booking of this conversation was cancelled (its slot is free again).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ScheduleCancelledEvent".
+ */
+export interface ScheduleCancelledEvent {
+  agentKey: string
+  contactId: string
+  event: BookedEvent
 }
 /**
  * `agent:schedule-confirm`: the slot the person picked and how to reach them.
@@ -976,7 +1264,15 @@ export interface SlotList {
    * Which backend answered: google or local.
    */
   calendar: string
+  /**
+   * YYYY-MM-DD: the last day a meeting may be booked.
+   */
+  lastDay: string
   timezone: string
+  /**
+   * ISO weekdays (1 = Monday) with meetings; pickers offer only these.
+   */
+  workingDays: number[]
 }
 /**
  * A free slot: `HH:MM` in the calendar's time zone, and the same as ISO 8601.
@@ -989,6 +1285,17 @@ export interface SlotTimes {
   endIso: string
   start: string
   startIso: string
+}
+/**
+ * `stopped` is false when there was nothing of the person's to stop (the reply had
+ * ended, or is not theirs).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "StopAck".
+ */
+export interface StopAck {
+  ok: true
+  stopped: boolean
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -1006,6 +1313,10 @@ export interface StreamEvent {
    * The id the finished reply will have.
    */
   id: string
+  /**
+   * The person's message this reply answers.
+   */
+  replyTo?: string | null
   /**
    * 0, 1, 2... per attempt: a gap or a repeat shows.
    */
@@ -1032,6 +1343,18 @@ export interface SummaryEvent {
   summary: string
 }
 /**
+ * `agent:superseded`: messages regenerated or edited away (kept in the data, never
+ * shown again); every tab of the person drops them.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "SupersededEvent".
+ */
+export interface SupersededEvent {
+  agentKey: string
+  contactId: string
+  ids: string[]
+}
+/**
  * A task as clients see it (also the items of GET /tasks).
  *
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -1048,6 +1371,17 @@ export interface Task {
   status: 'open' | 'done' | 'cancelled'
   title: string
   updatedAt: string
+}
+/**
+ * POST /tasks: a task written by hand; `agentKey` ties it to one of the person's agents.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "TaskCreate".
+ */
+export interface TaskCreate {
+  agentKey?: string | null
+  dueDate?: string | null
+  title: string
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -1137,21 +1471,6 @@ export interface TypingEvent {
 export interface UsageReport {
   totals: UsageTotals
   usage: UsageRow[]
-}
-/**
- * This interface was referenced by `Wire`'s JSON-Schema
- * via the `definition` "UsageTotals".
- */
-export interface UsageTotals {
-  completionTokens: number
-  /**
-   * Sum over priced models only.
-   */
-  estimatedCostUsd: number
-  promptTokens: number
-  requests: number
-  totalTokens: number
-  unpricedModels: string[]
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -1278,9 +1597,17 @@ export interface VisitorSessionEvent {
  */
 export interface VisitorSlotsAck {
   date: string
+  /**
+   * YYYY-MM-DD: the last day a meeting may be booked.
+   */
+  lastDay: string
   ok: true
   slots: SlotTimes[]
   timezone: string
+  /**
+   * ISO weekdays (1 = Monday) with meetings.
+   */
+  workingDays: number[]
 }
 /**
  * `visitor:available-slots`: the owner's free slots on a day (`YYYY-MM-DD`).
@@ -1442,12 +1769,14 @@ export interface ServerToClientEvents {
   'agent:auto-create-updated': (event: AutoCreateUpdatedEvent) => void
   'agent:error': (event: AgentErrorEvent) => void
   'agent:message': (event: AgentMessageEvent) => void
+  'agent:schedule-cancelled': (event: ScheduleCancelledEvent) => void
   'agent:schedule-confirm': (event: ScheduleConfirmedEvent) => void
   'agent:session-ended': (event: SessionEndedEvent) => void
   'agent:show-slot-picker': (event: ShowSlotPickerEvent) => void
   'agent:stream': (event: StreamEvent) => void
   'agent:suggestions': (event: SuggestionsEvent) => void
   'agent:summary': (event: SummaryEvent) => void
+  'agent:superseded': (event: SupersededEvent) => void
   'agent:task-created': (event: TaskCreatedEvent) => void
   'agent:typing': (event: TypingEvent) => void
   'inbox:conversation': (event: InboxConversationEvent) => void
@@ -1459,10 +1788,13 @@ export interface ServerToClientEvents {
 
 /** Every client -> server event of a signed-in person (namespace "/"), its payload and its ack. */
 export interface ClientToServerEvents {
+  'agent:edit': (payload: EditPayload, ack: (answer: SendAck | AckError) => void) => void
+  'agent:regenerate': (payload: ReplyPayload, ack: (answer: RegenerateAck | AckError) => void) => void
   'agent:request-summary': (payload: ConversationPayload, ack: (answer: OkAck | AckError) => void) => void
   'agent:schedule-confirm': (payload: ScheduleConfirmPayload, ack: (answer: ScheduleAck | AckError) => void) => void
   'agent:send': (payload: SendPayload, ack: (answer: SendAck | AckError) => void) => void
   'agent:set-auto-create': (payload: SetAutoCreatePayload, ack: (answer: AutoCreateAck | AckError) => void) => void
+  'agent:stop': (payload: ReplyPayload, ack: (answer: StopAck | AckError) => void) => void
 }
 
 /** Every server -> client event of a website visitor (namespace "/public") and its payload (socket.io-client's first type parameter). */

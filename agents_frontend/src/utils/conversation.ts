@@ -41,12 +41,64 @@ export function emptyConversation(agentKey: string, contactId: string): Conversa
 }
 
 export function byTime(a: ChatMessage, b: ChatMessage): number {
-  // Unsent and still-streaming messages sit after everything the server has ordered.
-  const pendingA = a.id === null || a.status === 'streaming'
-  const pendingB = b.id === null || b.status === 'streaming'
+  // Unsent messages, and replies streaming for a question not shown, sit after
+  // everything the server has ordered.
+  const pendingA = a.id === null || (a.status === 'streaming' && a.sortAt === undefined)
+  const pendingB = b.id === null || (b.status === 'streaming' && b.sortAt === undefined)
   if (pendingA !== pendingB) return pendingA ? 1 : -1
+  // A reply right after its question: a message sent while it streamed comes after it.
+  const atA = a.sortAt ?? a.timestamp
+  const atB = b.sortAt ?? b.timestamp
+  if (atA !== atB) return atA - atB
+  const replyA = a.sortAt === undefined ? 0 : 1
+  const replyB = b.sortAt === undefined ? 0 : 1
+  if (replyA !== replyB) return replyA - replyB
   if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp
   return (a.id ?? '').localeCompare(b.id ?? '')
+}
+
+/**
+ * Puts the list in reading order (each reply after its question) and marks the person's
+ * messages that wait for the reply streaming above them: the server answers one message
+ * at a time per conversation.
+ */
+export function arrange(conv: Conversation): void {
+  const asked = new Map<string, number>()
+  for (const m of conv.messages) if (m.author === 'user' && m.id !== null) asked.set(m.id, m.timestamp)
+  for (const m of conv.messages) {
+    const question = m.author === 'agent' && m.replyTo ? asked.get(m.replyTo) : undefined
+    if (m.sortAt !== question) m.sortAt = question
+  }
+  conv.messages.sort(byTime)
+  markWaiting(conv)
+}
+
+/** A sent message of the person's waits while a reply to an earlier one streams, until
+ * its own reply starts. */
+export function markWaiting(conv: Conversation): void {
+  const streaming = conv.messages.filter((m) => m.author === 'agent' && m.status === 'streaming')
+  const answered = new Set(conv.messages.filter((m) => m.author === 'agent' && m.replyTo).map((m) => m.replyTo))
+  const since = Math.min(
+    ...streaming.map((reply) => conv.messages.find((m) => m.id === reply.replyTo)?.timestamp ?? Infinity),
+  )
+  for (const m of conv.messages) {
+    const waiting =
+      m.author === 'user' && m.id !== null && m.status === 'sent' && m.timestamp > since && !answered.has(m.id)
+    if ((m.waiting ?? false) !== waiting) m.waiting = waiting || undefined
+  }
+}
+
+/** Messages regenerated or edited away, and the replies streaming for them, leave the list. */
+export function dropMessages(conv: Conversation, ids: readonly string[]): void {
+  const gone = new Set(ids)
+  const kept = conv.messages.filter((m) => !(m.id !== null && gone.has(m.id)) && !(m.replyTo && gone.has(m.replyTo)))
+  if (kept.length !== conv.messages.length) conv.messages.splice(0, conv.messages.length, ...kept)
+  markWaiting(conv)
+}
+
+/** The agent's reply streaming now in this conversation, if any (what Stop stops). */
+export function streamingReply(conv: Conversation): ChatMessage | undefined {
+  return conv.messages.find((m) => m.author === 'agent' && m.status === 'streaming')
 }
 
 export function findMessage(
@@ -67,12 +119,12 @@ export function upsertMessage(conv: Conversation, event: AgentMessageEvent): Cha
   if (existing) {
     const keepReplyError = existing.replyError
     Object.assign(existing, data, { error: undefined, replyError: keepReplyError })
-    conv.messages.sort(byTime)
+    arrange(conv)
     return existing
   }
   const key = event.clientMessageId ? `c:${event.clientMessageId}` : `m:${event.id}`
   conv.messages.push({ ...data, key, attempt: 0 })
-  conv.messages.sort(byTime)
+  arrange(conv)
   return conv.messages.find((m) => m.key === key)!
 }
 
@@ -91,7 +143,7 @@ export function appendChunk(conv: Conversation, event: StreamEvent, offline: boo
     if (attempt > (bubble.replyAttempt ?? 1)) restartBubble(bubble, attempt)
     if (bubble.status !== 'streaming' || attempt < (bubble.replyAttempt ?? 1)) return false
   } else {
-    bubble = streamingBubble(conv, event.id, event.agentKey, event.contactId, offline, attempt)
+    bubble = streamingBubble(conv, event.id, event.agentKey, event.contactId, offline, attempt, event.replyTo ?? undefined)
   }
   const next = bubble.nextSeq ?? 0
   if (event.seq < next) return false // a repeat
@@ -119,7 +171,7 @@ export function applySnapshot(conv: Conversation, snapshot: StreamingReply, offl
     if (ahead && snapshot.nextSeq <= (bubble.nextSeq ?? 0)) return
     if (snapshot.attempt > current) bubble.heldDeltas = undefined
   } else {
-    bubble = streamingBubble(conv, snapshot.id, conv.agentKey, conv.contactId, offline, snapshot.attempt)
+    bubble = streamingBubble(conv, snapshot.id, conv.agentKey, conv.contactId, offline, snapshot.attempt, snapshot.replyTo)
   }
   Object.assign(bubble, {
     text: snapshot.text,
@@ -130,6 +182,7 @@ export function applySnapshot(conv: Conversation, snapshot: StreamingReply, offl
     incomplete: false,
   })
   releaseHeld(bubble)
+  arrange(conv)
 }
 
 /**
@@ -183,9 +236,11 @@ function streamingBubble(
   contactId: string,
   offline: boolean,
   attempt: number,
+  replyTo?: string,
 ): ChatMessage {
+  const key = `m:${id}`
   conv.messages.push({
-    key: `m:${id}`,
+    key,
     id,
     agentKey,
     contactId,
@@ -194,12 +249,14 @@ function streamingBubble(
     timestamp: Date.now(),
     offline,
     incomplete: false,
+    replyTo,
     status: 'streaming',
     attempt: 0,
     replyAttempt: attempt,
     nextSeq: 0,
   })
-  return conv.messages[conv.messages.length - 1]!
+  arrange(conv)
+  return conv.messages.find((m) => m.key === key)!
 }
 
 /** The person's own message before the server has it: shown at once, `queued` to send. */
@@ -225,6 +282,6 @@ export function placePending(conv: Conversation, entry: OutboxEntry): ChatMessag
   const existing = findMessage(conv, { clientMessageId: entry.clientMessageId })
   if (existing) return existing
   conv.messages.push(pendingMessage(entry))
-  conv.messages.sort(byTime)
+  arrange(conv)
   return conv.messages.find((m) => m.clientMessageId === entry.clientMessageId)!
 }

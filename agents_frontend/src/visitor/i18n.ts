@@ -5,7 +5,7 @@ import type { VisitorLanguage } from './params'
 
 /** Only what the visitor page shows (its own texts, and the chat's, for the shared bubbles). */
 function visitorTexts(texts: typeof en) {
-  return { chat: texts.chat, visitor: texts.visitor, errors: texts.errors }
+  return { chat: texts.chat, visitor: texts.visitor, errors: texts.errors, slots: texts.slots }
 }
 
 export function createVisitorI18n(locale: VisitorLanguage) {

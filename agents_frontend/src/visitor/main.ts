@@ -13,6 +13,7 @@ import { createVisitorSocket } from './socket'
 import { useVisitorStatusStore } from './status'
 import { useVisitorStore } from './store'
 import { createVisitorVuetify } from './vuetify'
+import './fonts.css'
 
 const params = readParams(window.location, navigator.languages ?? [navigator.language])
 document.documentElement.lang = params.language

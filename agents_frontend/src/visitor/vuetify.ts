@@ -13,7 +13,18 @@ export function createVisitorVuetify(locale: VisitorLanguage, primary: string | 
       defaultTheme: 'light',
       themes: {
         light: {
-          colors: { primary: primary ?? '#3949ab', secondary: '#00897b', surface: '#ffffff', background: '#f4f5fb' },
+          // The panel stays light: it sits inside the owner's site, tinted with its accent.
+          // The chat colours are the SPA's light ones (the panel reuses its bubbles).
+          colors: {
+            primary: primary ?? '#3949ab',
+            secondary: '#00796b',
+            surface: '#ffffff',
+            background: '#f4f5fb',
+            'user-bubble': '#e3e7fb',
+            'human-bubble': '#fff3e0',
+            'system-bubble': '#e0f2f1',
+            notice: '#ffecb3',
+          },
         },
       },
     },
