@@ -4,7 +4,7 @@
  * the streaming renderer giving exactly the page a whole render gives, at every step.
  */
 import { beforeAll, describe, expect, test } from 'vitest'
-import { highlighterReady, isSafeHref, loadHighlighter, MarkdownStream, renderMarkdown } from '@/utils/markdown'
+import { highlighterReady, isSafeHref, loadHighlighter, MarkdownStream, markdownPlainText, renderMarkdown } from '@/utils/markdown'
 
 const LABELS = { copyCode: 'Copy code' }
 
@@ -218,5 +218,12 @@ describe('a streamed reply rendered chunk by chunk', () => {
   test('while streaming, the caret sits at the end of the text, inside the last paragraph', () => {
     const [tail] = new MarkdownStream().render('Olá, **mundo**', true)
     expect(tail?.html).toBe('<p>Olá, <strong>mundo</strong><span class="md-caret" aria-hidden="true">▍</span></p>')
+  })
+})
+
+describe('a reply as plain text (the conversation list preview)', () => {
+  test('reads as its words, without Markdown markers, and never as HTML', () => {
+    const text = markdownPlainText('## Plano da semana\n\nAqui está o **resumo** com `codigo`:\n\n- um\n- [dois](https://x.y)\n\n<b>x</b>')
+    expect(text).toBe('Plano da semana Aqui está o resumo com codigo: um dois <b>x</b>')
   })
 })

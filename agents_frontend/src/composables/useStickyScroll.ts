@@ -27,6 +27,9 @@ export function useStickyScroll(scroller: Ref<HTMLElement | null>, tail: Ref<str
   }
 
   watch(tail, async () => {
+    // Where the reader is now, before the new content lands (this watcher runs before the
+    // DOM update): a scroll they just made may not have fired its `scroll` event yet.
+    measure()
     const follow = atBottom.value
     await nextTick()
     if (follow) scrollToBottom()

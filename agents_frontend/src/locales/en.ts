@@ -3,7 +3,7 @@ import pages from './pages/en'
 export default {
   // My meetings, Tasks, Usage, Account and Users (locales/pages/).
   ...pages,
-  app: { title: 'Agents', language: 'Language', signOut: 'Sign out', bots: 'My bots', chat: 'Chat', menu: 'Open menu' },
+  app: { title: 'Agents', language: 'Language', signOut: 'Sign out', bots: 'My bots', chat: 'Chat', menu: 'Open menu', navigation: 'Navigation' },
   auth: {
     signIn: 'Sign in',
     signUp: 'Create account',

@@ -3,7 +3,7 @@ import pages from './pages/pt-BR'
 
 const ptBR: typeof en = {
   ...pages,
-  app: { title: 'Agentes', language: 'Idioma', signOut: 'Sair', bots: 'Meus bots', chat: 'Conversa', menu: 'Abrir menu' },
+  app: { title: 'Agentes', language: 'Idioma', signOut: 'Sair', bots: 'Meus bots', chat: 'Conversa', menu: 'Abrir menu', navigation: 'Navegação' },
   auth: {
     signIn: 'Entrar',
     signUp: 'Criar conta',

@@ -130,6 +130,21 @@ export function renderMarkdown(source: string, labels?: MarkdownLabels): string 
   return md.render(normalize(source), { labels })
 }
 
+/** What a reader sees of a Markdown text, as one line of plain text (a list's preview of
+ * the last reply shows "Plano da semana Aqui está…", not "## Plano da semana **…"). */
+export function markdownPlainText(source: string): string {
+  const parts: string[] = []
+  for (const block of md.parse(normalize(source), {})) {
+    if (block.type === 'fence' || block.type === 'code_block') parts.push(block.content)
+    for (const token of block.children ?? []) {
+      if (token.type === 'text' || token.type === 'code_inline') parts.push(token.content)
+      else if (token.type === 'softbreak' || token.type === 'hardbreak') parts.push(' ')
+    }
+    parts.push(' ')
+  }
+  return parts.join('').replace(/\s+/g, ' ').trim()
+}
+
 /** markdown-it turns `\r\n` and `\r` into `\n` itself; doing it first keeps offsets true. */
 function normalize(source: string): string {
   return source.replace(/\r\n?/g, '\n')
