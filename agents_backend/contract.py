@@ -53,6 +53,8 @@ class ServerEvent(StrEnum):
     SESSION_ENDED = "agent:session-ended"
     # Messages regenerated or edited away: every tab drops their bubbles.
     SUPERSEDED = "agent:superseded"
+    # The agent is using a tool for a reply ("checking availability…"), or it returned.
+    TOOL_STATUS = "agent:tool-status"
     VISITOR_SESSION = "visitor:session"
     VISITOR_CLOSED = "visitor:closed"
     VISITOR_STATUS = "visitor:status"
@@ -170,6 +172,9 @@ class ErrorCode(StrEnum):
     TASK_NOT_CREATED = "task_not_created"
     EMPTY_UPDATE = "empty_update"
     INVALID_RANGE = "invalid_range"
+    # the agent's tools (a call the model made, refused or cut; told to the model, and the
+    # last one to the person)
+    TOOL_LIMIT = "tool_limit"
 
 
 def _is_none(value: object) -> bool:
@@ -338,6 +343,28 @@ Author = Literal["user", "agent", "system", "human"]
 """`human`: a person of the owner's team, writing in a visitor conversation they took."""
 
 
+ToolName = Literal["check_availability", "book_meeting", "create_task", "open_slot_picker"]
+"""The functions an agent's model may call (agents_backend/tools/)."""
+
+ToolSet = Literal["scheduling", "tasks"]
+"""What a bot lets its model do: `scheduling` (check_availability, book_meeting,
+open_slot_picker; only for a bot whose calendar takes meetings) and `tasks` (create_task)."""
+
+ToolOutcome = Literal["ok", "refused", "failed"]
+"""`refused`: the call's arguments were not accepted (a made-up e-mail, a past date, a
+taken slot); `failed`: the tool could not run (timeout, calendar down)."""
+
+
+class ToolCallRecord(WireModel):
+    """A function the agent called while writing a reply, as stored with it."""
+
+    name: ToolName
+    outcome: ToolOutcome
+    code: str | None = omitted_when_none(
+        "Why it was refused or failed: `slot_taken`, `email_not_given`, `invalid_date`, ..."
+    )
+
+
 class AgentMessageEvent(Conversation):
     """A stored message: `agent:message`, and an item of a history page."""
 
@@ -356,6 +383,9 @@ class AgentMessageEvent(Conversation):
         "True for a reply the person stopped: its text so far (not a failure)."
     )
     edits: str | None = omitted_when_none("The message this (edited) one replaces.")
+    tool_calls: list[ToolCallRecord] | None = omitted_when_none(
+        "The tools the agent used for this reply, in the order it called them."
+    )
 
 
 class TypingEvent(Conversation):
@@ -382,6 +412,18 @@ class SupersededEvent(Conversation):
 
     event = ServerEvent.SUPERSEDED
     ids: list[str]
+
+
+class ToolStatusEvent(Conversation):
+    """`agent:tool-status`: the agent is using `tool` for the reply `id` (the status line
+    "checking availability…" under the reply), then `running: false` with its outcome."""
+
+    event = ServerEvent.TOOL_STATUS
+    id: str = Field(description="The id the finished reply will have.")
+    reply_to: str
+    tool: ToolName
+    running: bool
+    outcome: ToolOutcome | None = omitted_when_none("Once it returned (`running: false`).")
 
 
 class SuggestionsEvent(Conversation):
@@ -718,6 +760,7 @@ SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     AgentErrorEvent,
     SessionEndedEvent,
     SupersededEvent,
+    ToolStatusEvent,
     InboxConversationEvent,
     InboxHandoffEvent,
     InboxMessageEvent,
@@ -736,6 +779,7 @@ VISITOR_SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     SuggestionsEvent,
     ShowSlotPickerEvent,
     ScheduleConfirmedEvent,
+    ToolStatusEvent,
     AgentErrorEvent,
 )
 VISITOR_CLIENT_EVENTS: dict[VisitorClientEvent, tuple[type[Payload], type[WireModel]]] = {

@@ -32,6 +32,7 @@ BUILTIN_AGENTS: tuple[AgentProfile, ...] = (
         specialties=i18n.texts("en", "agents.sdr.specialties"),
         temperature=0.6,
         scheduling_enabled=True,
+        tools=["scheduling", "tasks"],
     ),
     AgentProfile(
         key="support",

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_serializer, model_validator
 
+from agents_backend.contract import ToolSet
+
 
 class WorkingHours(BaseModel):
     """When an agent's calendar takes meetings, in the calendar's time zone (wall clock)."""
@@ -57,6 +59,9 @@ class AgentProfile(BaseModel):
     model: str | None = None
     temperature: float = 0.7
     scheduling_enabled: bool = False
+    # What the model may do by calling functions (agents_backend/tools/); `scheduling`
+    # counts only while `scheduling_enabled` (the calendar takes meetings).
+    tools: list[ToolSet] = Field(default_factory=list)
     # Booking: None means the server's defaults (CALENDAR_WORK_*, GOOGLE_CALENDAR_ID).
     working_hours: WorkingHours | None = None
     calendar_id: str | None = None
@@ -72,7 +77,11 @@ class AgentProfile(BaseModel):
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> AgentProfile:
-        return cls.model_validate({k: v for k, v in document.items() if k != "_id"})
+        fields = {k: v for k, v in document.items() if k != "_id"}
+        if "tools" not in fields:
+            # Stored before bots had tools: one that books meetings books through them.
+            fields["tools"] = ["scheduling"] if fields.get("scheduling_enabled") else []
+        return cls.model_validate(fields)
 
     def to_document(self) -> dict[str, Any]:
         return {"_id": self.storage_id, **self.model_dump()}

@@ -62,6 +62,7 @@ def bot_public(bot: AgentProfile) -> BotPublic:
         model=bot.model,
         temperature=bot.temperature,
         scheduling_enabled=bot.scheduling_enabled,
+        tools=bot.tools,
         has_openai_key=bot.openai_key_encrypted is not None,
         openai_account=bot.openai_account,
         created_at=bot.created_at,
@@ -106,6 +107,7 @@ async def list_custom_bot_templates(language: UserLanguage) -> BotTemplateList:
                 specialties=list(t.specialties),
                 temperature=t.temperature,
                 scheduling_enabled=t.scheduling_enabled,
+                tools=list(t.tools),
             )
             for t in localized_templates(language)
         ]

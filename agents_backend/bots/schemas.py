@@ -18,7 +18,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from agents_backend.bots.publishing import web_origin
+from agents_backend.contract import ToolSet
 from agents_backend.core.schemas import CamelIn, CamelOut
+
+
+def _distinct_tools(values: list[ToolSet]) -> list[ToolSet]:
+    return list(dict.fromkeys(values))
+
+
+Tools = Annotated[
+    list[ToolSet],
+    AfterValidator(_distinct_tools),
+    Field(
+        description="What the bot's model may do by calling functions: `scheduling` "
+        "(check availability, book, open the slot picker; needs `schedulingEnabled`) and "
+        "`tasks` (create a task).",
+    ),
+]
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -86,6 +102,7 @@ class BotBase(CamelIn):
     )
     temperature: Temperature = 0.7
     scheduling_enabled: bool = False
+    tools: Tools = Field(default_factory=list)
     openai_account: OptionalAccount = Field(
         default=None, description="A label for whose OpenAI account the key bills."
     )
@@ -98,6 +115,10 @@ class BotCreate(BotBase):
         description="Whether the bot books meetings. Left out: on when its specialties "
         "mention meetings or scheduling.",
     )
+    tools: Tools = Field(
+        default_factory=list,
+        description="Left out: `scheduling` for a bot that books meetings, else none.",
+    )
     openai_api_key: OptionalKey = Field(
         default=None,
         description="The bot's own key, stored encrypted and never returned; "
@@ -108,6 +129,8 @@ class BotCreate(BotBase):
     def _scheduling_by_default(self) -> BotCreate:
         if "scheduling_enabled" not in self.model_fields_set:
             self.scheduling_enabled = mentions_scheduling(self.specialties)
+        if "tools" not in self.model_fields_set:
+            self.tools = ["scheduling"] if self.scheduling_enabled else []
         return self
 
 
@@ -136,6 +159,7 @@ class BotUpdate(CamelIn):
     model: ModelName | None = None
     temperature: Temperature | None = None
     scheduling_enabled: bool | None = None
+    tools: Tools | None = None
     openai_account: AccountLabel | None = None
     openai_api_key: OpenAIKey | None = None
 
@@ -156,6 +180,7 @@ class BotPublic(CamelOut):
     model: str | None
     temperature: float
     scheduling_enabled: bool
+    tools: list[ToolSet]
     has_openai_key: bool
     openai_account: str | None
     created_at: datetime | None = Field(alias="created_at")
@@ -179,6 +204,7 @@ class BotTemplatePublic(CamelOut):
     specialties: list[str]
     temperature: float
     scheduling_enabled: bool
+    tools: list[ToolSet]
 
 
 class BotTemplateList(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents_backend.contract import Language
+from agents_backend.contract import Language, ToolSet
 from agents_backend.core import i18n
 
 
@@ -20,6 +20,7 @@ class TemplateSettings:
     emoji: str
     temperature: float
     scheduling_enabled: bool
+    tools: tuple[ToolSet, ...]
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,28 @@ class BotTemplate:
     specialties: tuple[str, ...]
     temperature: float
     scheduling_enabled: bool
+    tools: tuple[ToolSet, ...]
 
 
 TEMPLATE_SETTINGS: tuple[TemplateSettings, ...] = (
-    TemplateSettings(id="sdr", emoji="🤝", temperature=0.6, scheduling_enabled=True),
-    TemplateSettings(id="support", emoji="🛟", temperature=0.3, scheduling_enabled=False),
-    TemplateSettings(id="scheduler", emoji="📅", temperature=0.4, scheduling_enabled=True),
-    TemplateSettings(id="follow-up", emoji="✅", temperature=0.5, scheduling_enabled=False),
+    TemplateSettings(
+        id="sdr",
+        emoji="🤝",
+        temperature=0.6,
+        scheduling_enabled=True,
+        tools=("scheduling", "tasks"),
+    ),
+    TemplateSettings(id="support", emoji="🛟", temperature=0.3, scheduling_enabled=False, tools=()),
+    TemplateSettings(
+        id="scheduler",
+        emoji="📅",
+        temperature=0.4,
+        scheduling_enabled=True,
+        tools=("scheduling",),
+    ),
+    TemplateSettings(
+        id="follow-up", emoji="✅", temperature=0.5, scheduling_enabled=False, tools=("tasks",)
+    ),
 )
 
 
@@ -53,6 +69,7 @@ def localized_templates(language: Language) -> list[BotTemplate]:
             specialties=tuple(i18n.texts(language, f"templates.{settings.id}.specialties")),
             temperature=settings.temperature,
             scheduling_enabled=settings.scheduling_enabled,
+            tools=settings.tools,
         )
         for settings in TEMPLATE_SETTINGS
     ]

@@ -98,6 +98,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     message.error = undefined
     message.attempt += 1
     const attempt = message.attempt
+    const owner = userId.value
     let ack: SendAck
     try {
       ack = await conversations.withAck(message.agentKey, message.contactId, () =>
@@ -115,6 +116,9 @@ export const useOutboxStore = defineStore('outbox', () => {
       if (message.status === 'failed') message.error = 'timeout'
       return
     }
+    // An ack that lands after sign-out belongs to a forgotten account: it must not bring
+    // that account's conversation back into the next one's view.
+    if (userId.value !== owner) return
     if (message.attempt === attempt) settle(message, ack)
   }
 

@@ -95,6 +95,7 @@ export type ErrorCode =
   | 'task_not_created'
   | 'empty_update'
   | 'invalid_range'
+  | 'tool_limit'
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "WebhookEventType".
@@ -317,6 +318,24 @@ export interface AgentMessageEvent {
    * Epoch milliseconds.
    */
   timestamp: number
+  /**
+   * The tools the agent used for this reply, in the order it called them.
+   */
+  toolCalls?: ToolCallRecord[] | null
+}
+/**
+ * A function the agent called while writing a reply, as stored with it.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ToolCallRecord".
+ */
+export interface ToolCallRecord {
+  /**
+   * Why it was refused or failed: `slot_taken`, `email_not_given`, `invalid_date`, ...
+   */
+  code?: string | null
+  name: 'check_availability' | 'book_meeting' | 'create_task' | 'open_slot_picker'
+  outcome: 'ok' | 'refused' | 'failed'
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -424,6 +443,10 @@ export interface BotCreate {
    */
   specialties?: string[]
   temperature?: number
+  /**
+   * Left out: `scheduling` for a bot that books meetings, else none.
+   */
+  tools?: ('scheduling' | 'tasks')[]
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -451,6 +474,7 @@ export interface BotPublic {
   schedulingEnabled: boolean
   specialties: string[]
   temperature: number
+  tools: ('scheduling' | 'tasks')[]
   updated_at: string | null
 }
 /**
@@ -496,6 +520,7 @@ export interface BotTemplatePublic {
   schedulingEnabled: boolean
   specialties: string[]
   temperature: number
+  tools: ('scheduling' | 'tasks')[]
 }
 /**
  * Every field optional: only what is sent changes. `openaiApiKey: null` removes
@@ -515,6 +540,7 @@ export interface BotUpdate {
   schedulingEnabled?: boolean | null
   specialties?: string[] | null
   temperature?: number | null
+  tools?: ('scheduling' | 'tasks')[] | null
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -883,6 +909,10 @@ export interface InboxMessageEvent {
    * Epoch milliseconds.
    */
   timestamp: number
+  /**
+   * The tools the agent used for this reply, in the order it called them.
+   */
+  toolCalls?: ToolCallRecord[] | null
 }
 /**
  * This interface was referenced by `Wire`'s JSON-Schema
@@ -1456,6 +1486,28 @@ export interface UserPublic {
   role: string
 }
 /**
+ * `agent:tool-status`: the agent is using `tool` for the reply `id` (the status line
+ * "checking availability…" under the reply), then `running: false` with its outcome.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "ToolStatusEvent".
+ */
+export interface ToolStatusEvent {
+  agentKey: string
+  contactId: string
+  /**
+   * The id the finished reply will have.
+   */
+  id: string
+  /**
+   * Once it returned (`running: false`).
+   */
+  outcome?: ('ok' | 'refused' | 'failed') | null
+  replyTo: string
+  running: boolean
+  tool: 'check_availability' | 'book_meeting' | 'create_task' | 'open_slot_picker'
+}
+/**
  * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "TypingEvent".
  */
@@ -1778,6 +1830,7 @@ export interface ServerToClientEvents {
   'agent:summary': (event: SummaryEvent) => void
   'agent:superseded': (event: SupersededEvent) => void
   'agent:task-created': (event: TaskCreatedEvent) => void
+  'agent:tool-status': (event: ToolStatusEvent) => void
   'agent:typing': (event: TypingEvent) => void
   'inbox:conversation': (event: InboxConversationEvent) => void
   'inbox:handoff': (event: InboxHandoffEvent) => void
@@ -1805,6 +1858,7 @@ export interface VisitorServerToClientEvents {
   'agent:show-slot-picker': (event: ShowSlotPickerEvent) => void
   'agent:stream': (event: StreamEvent) => void
   'agent:suggestions': (event: SuggestionsEvent) => void
+  'agent:tool-status': (event: ToolStatusEvent) => void
   'agent:typing': (event: TypingEvent) => void
   'visitor:closed': (event: VisitorClosedEvent) => void
   'visitor:session': (event: VisitorSessionEvent) => void
