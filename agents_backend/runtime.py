@@ -51,6 +51,7 @@ from agents_backend.scheduling.config import SchedulingConfig
 from agents_backend.scheduling.service import SchedulingService
 from agents_backend.tasks.extraction import TaskCreator
 from agents_backend.tasks.service import AutoCreateSwitches
+from agents_backend.tools.toolbox import AgentToolBox
 from agents_backend.visitors.events import InboxEvents
 from agents_backend.visitors.inbox import InboxReader
 from agents_backend.visitors.rows import InboxRows
@@ -132,6 +133,8 @@ def core_limits(settings: Settings) -> CoreLimits:
         max_concurrent_replies=settings.max_concurrent_replies,
         stream_interval=settings.stream_interval_ms / 1000,
         lease_seconds=settings.reply_lease_seconds,
+        tool_max_rounds=settings.tool_max_rounds,
+        tool_timeout_seconds=settings.tool_timeout_seconds,
     )
 
 
@@ -332,6 +335,24 @@ class Runtime:
             ),
         ):
             registry.provide(kind, instance)
+        core.use_tools(self._toolbox(database, scheduling, registry.get(VisitorService)))
+
+    def _toolbox(
+        self, database: Database, scheduling: SchedulingService, visitors: VisitorService
+    ) -> AgentToolBox:
+        """What agents' models may do by calling functions (agents_backend/tools/): look
+        up and book meetings, add tasks; a booking for a website visitor records the
+        lead's contact in the inbox."""
+        return AgentToolBox(
+            db=database,
+            scheduling=scheduling,
+            switches=self.registry.get(AutoCreateSwitches),
+            webhooks=self.registry.get(WebhookOutbox),
+            default_duration_minutes=SchedulingConfig.from_settings(
+                self.settings
+            ).default_duration_minutes,
+            on_lead=visitors.record_booked_lead,
+        )
 
     def _visitor_service(
         self,

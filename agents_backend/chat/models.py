@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agents_backend.contract import AgentMessageEvent, Author
+from agents_backend.contract import AgentMessageEvent, Author, ToolCallRecord
 
 
 class ChatMessage(BaseModel):
@@ -37,6 +37,9 @@ class ChatMessage(BaseModel):
     stopped: bool = False
     superseded: bool = False
     edits: str | None = None
+    # The tools an agent's reply called, in order: name, arguments (as validated),
+    # outcome and code (chat/tool_rounds.py).
+    tool_calls: list[dict[str, Any]] | None = None
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> ChatMessage:
@@ -59,4 +62,12 @@ class ChatMessage(BaseModel):
             author_name=self.author_name,
             stopped=True if self.stopped else None,
             edits=self.edits,
+            tool_calls=[
+                ToolCallRecord.model_validate(
+                    {"name": c["name"], "outcome": c["outcome"], "code": c.get("code")}
+                )
+                for c in self.tool_calls
+            ]
+            if self.tool_calls
+            else None,
         )

@@ -33,6 +33,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import PyMongoError
@@ -40,7 +41,8 @@ from pymongo.errors import PyMongoError
 from agents_backend.bots.models import AgentProfile
 from agents_backend.chat import handoff, revisions
 from agents_backend.chat import store as messages
-from agents_backend.chat.context import build_prompt, load_context
+from agents_backend.chat.claims import ClaimGuard
+from agents_backend.chat.context import load_context
 from agents_backend.chat.estimates import estimate_usage
 from agents_backend.chat.handoff import HandoffHook
 from agents_backend.chat.models import ChatMessage
@@ -49,6 +51,14 @@ from agents_backend.chat.responders import ReplyRequest, Responder
 from agents_backend.chat.stops import ReplyStops
 from agents_backend.chat.streams import ConversationKey, StreamBuffer, StreamId, StreamRecorder
 from agents_backend.chat.suggestions import suggest
+from agents_backend.chat.tool_rounds import (
+    SCHEDULING_TOOLS,
+    ToolRounds,
+    add_usage,
+    next_request,
+    tool_names,
+)
+from agents_backend.chat.tooling import ToolBox, ToolContext
 from agents_backend.contract import (
     AgentErrorEvent,
     ErrorCode,
@@ -58,6 +68,9 @@ from agents_backend.contract import (
     StreamEvent,
     SuggestionsEvent,
     TaskCreatedEvent,
+    ToolName,
+    ToolOutcome,
+    ToolStatusEvent,
     TypingEvent,
 )
 from agents_backend.core import i18n
@@ -115,6 +128,11 @@ class ReplyServices:
     # How the model's `request_human` asks for a person (chat/handoff.py); offered to the
     # model in website visitors' conversations only.
     handoff: HandoffHook | None = None
+    # The agent's tools (availability, booking, tasks...; chat/tooling.py): offered to a
+    # model, never to the offline responder. None until the runtime hands them over.
+    tools: ToolBox | None = None
+    tool_max_rounds: int = 4
+    tool_timeout: float = 10.0  # seconds one tool call may take
 
     def lease(self) -> messages.Lease:
         """A lease from now, held by this process."""
@@ -145,6 +163,14 @@ class ReplyRun:
     task: asyncio.Task[None] | None = None
     # The model called `request_human`: once the reply is stored, a person is asked for.
     wants_person: bool = False
+    # The model's tool rounds (chat/tool_rounds.py): the calls, and whether one booked.
+    rounds: ToolRounds | None = None
+    # The current round's text as the model wrote it, and whether its usage came.
+    round_text: list[str] = field(default_factory=list)
+    round_reported: bool = False
+    model_said: str = ""  # the model's latest text (a later round's starts a paragraph)
+    # Keeps booking claims the run cannot back out of the prose (chat/claims.py).
+    guard: ClaimGuard | None = None
     # Messages stored before replies had ids of their own get one for this run.
     fallback_reply_id: str = field(default_factory=lambda: str(ObjectId()))
     recorder: StreamRecorder = field(init=False)
@@ -270,7 +296,7 @@ class ReplyRun:
         it is an incomplete reply. The tokens the model spent are counted."""
         text = "".join(self.parts)
         try:
-            self._count_cut_usage(text)
+            self._count_cut_usage()
             superseded = self.stop_reason == SUPERSEDED_BY_EDIT and await revisions.is_superseded(
                 db=self.services.db, message_id=self.message.id
             )
@@ -290,20 +316,17 @@ class ReplyRun:
         except Exception:
             logger.exception("could not keep the stopped reply to %s", self.message.id)
 
-    def _count_cut_usage(self, text: str) -> None:
+    def _count_cut_usage(self) -> None:
         """A stream cut before its usage chunk: the provider still spent tokens on the
         prompt and on what it generated; they are estimated (chat/estimates.py)."""
         if self.usage_counted:
             return
+        # The rounds that finished reported theirs; only the one cut is estimated.
         usage = self.usage
-        if usage is None and self.request is not None:
-            prompt = build_prompt(
-                agent=self.request.agent,
-                history=self.request.history,
-                message=self.request.message,
-                nlu=self.request.nlu,
-            )
-            usage = estimate_usage(prompt, text, pieces=len(self.parts))
+        if not self.round_reported and self.request is not None:
+            cut = "".join(self.round_text)
+            estimate = estimate_usage(self.request.prompt(), cut, pieces=len(self.round_text))
+            usage = add_usage(usage, estimate)
         self.services.record_usage(self.conversation, self.model, usage)
         self.usage_counted = True
 
@@ -381,37 +404,135 @@ class ReplyRun:
         )
 
     async def _stream(self) -> None:
+        """Streams the reply: one model request, or several when the model calls the
+        agent's tools (chat/tool_rounds.py); one reply id, one `seq` across them."""
         history = await load_context(
             db=self.services.db, message=self.message, limit=self.services.context_messages
         )
         offers_person = self.services.handoff is not None and is_visitor_conversation(
             self.message.contact_id
         )
+        offered = await self._offered_tools()
+        self.rounds = ToolRounds(
+            toolbox=self.services.tools if offered else None,
+            offered=frozenset(tool_names(offered)),
+            timeout=self.services.tool_timeout,
+        )
         request = ReplyRequest(
             agent=self.agent,
             history=history,
             message=self.message,
             nlu=self.nlu,
-            tools=[handoff.TOOL] if offers_person else [],
+            tools=[*([handoff.TOOL] if offers_person else []), *offered],
         )
-        self.request = request
+        if not self.route.responder.offline and self.agent.scheduling_enabled:
+            self.guard = ClaimGuard(i18n.text(self.language, "booking.notBookedYet"))
         pacer = StreamPacer(self.services.stream_interval)
+        over_limit = False
         try:
-            async for piece in self.route.responder.reply(request):
-                if isinstance(piece, TokenUsage):
-                    self.usage = piece
-                    continue
-                if isinstance(piece, ToolCall):
-                    # Only the tool offered counts; anything else the model invents is not.
-                    self.wants_person |= offers_person and piece.name == handoff.REQUEST_HUMAN
-                    continue
-                self.parts.append(piece)
-                if delta := pacer.take(piece):
-                    await self._send_delta(delta)
+            for round_number in range(1, self.services.tool_max_rounds + 1):
+                calls = await self._stream_round(request, pacer, offers_person)
+                own = self.rounds.own(calls)
+                if not own:
+                    break
+                if rest := pacer.rest():  # the person reads it while the tools run
+                    await self._send_delta(rest)
+                if round_number == self.services.tool_max_rounds:
+                    self.rounds.refuse_over_limit(own)
+                    over_limit = True
+                    break
+                context = self._tool_context(history)
+                results = await self.rounds.run(own, context, self._tool_status)
+                if self.guard is not None:
+                    self.guard.booked = self.rounds.booked
+                request = next_request(request, "".join(self.round_text), own, results)
+            if self.guard is not None:
+                await self._show(self.guard.finish(), pacer)
+            if over_limit:
+                limit = error_text(self.language, ErrorCode.TOOL_LIMIT)
+                await self._show(self._separated(limit), pacer)
         finally:
             # What was held back is sent before the reply, or before a failure.
             if rest := pacer.rest():
                 await self._send_delta(rest)
+
+    async def _offered_tools(self) -> list[dict[str, Any]]:
+        """The agent's tools for a model in this conversation; none offline."""
+        toolbox = self.services.tools
+        if toolbox is None or self.route.responder.offline:
+            return []
+        offered = await toolbox.offered(
+            user=self.user, agent=self.agent, contact_id=self.message.contact_id
+        )
+        return list(offered)
+
+    async def _stream_round(
+        self, request: ReplyRequest, pacer: StreamPacer, offers_person: bool
+    ) -> list[ToolCall]:
+        """One model request: its text to the person, its usage added, its calls."""
+        self.request = request
+        self.round_text = []
+        self.round_reported = False
+        calls: list[ToolCall] = []
+        separated = False
+        async for piece in self.route.responder.reply(request):
+            if isinstance(piece, TokenUsage):
+                self.usage = add_usage(self.usage, piece)
+                self.round_reported = True
+                continue
+            if isinstance(piece, ToolCall):
+                # Only the tools offered count; anything else the model invents is not.
+                self.wants_person |= offers_person and piece.name == handoff.REQUEST_HUMAN
+                calls.append(piece)
+                continue
+            if not separated:  # a later round's text starts a paragraph of its own
+                if self.model_said and not self.model_said[-1].isspace():
+                    piece = "\n\n" + piece
+                separated = True
+            self.round_text.append(piece)
+            self.model_said = piece
+            shown = self.guard.feed(piece) if self.guard is not None else piece
+            await self._show(shown, pacer)
+        return calls
+
+    def _separated(self, text: str) -> str:
+        """`text` after what the reply shows already, as a paragraph of its own."""
+        said = "".join(self.parts)
+        if not said or said[-1].isspace():
+            return text
+        return "\n\n" + text
+
+    async def _show(self, text: str, pacer: StreamPacer) -> None:
+        if not text:
+            return
+        self.parts.append(text)
+        if delta := pacer.take(text):
+            await self._send_delta(delta)
+
+    def _tool_context(self, history: list[ChatMessage]) -> ToolContext:
+        return ToolContext(
+            user=self.user,
+            agent=self.agent,
+            message=self.message,
+            history=history,
+            emitter=self.emitter,
+            language=self.language,
+            reply_id=self.reply_id,
+        )
+
+    async def _tool_status(
+        self, tool: ToolName, running: bool, outcome: ToolOutcome | None
+    ) -> None:
+        await self.emit(
+            ToolStatusEvent(
+                **self.scope,
+                id=self.reply_id,
+                reply_to=self.message.id,
+                tool=tool,
+                running=running,
+                outcome=outcome,
+            )
+        )
 
     async def _send_delta(self, delta: str) -> None:
         event = StreamEvent(
@@ -491,6 +612,7 @@ class ReplyRun:
         stopped: bool = False,
         superseded: bool = False,
     ) -> ChatMessage:
+        calls = self.rounds.records if self.rounds is not None else []
         return await messages.insert_agent_message(
             db=self.services.db,
             user_id=self.user.id,
@@ -506,12 +628,21 @@ class ReplyRun:
             language=self.nlu.language,
             stopped=stopped,
             superseded=superseded,
+            tool_calls=calls or None,
         )
 
     async def _follow_up(self, nlu: NLUResult, reply: ChatMessage) -> None:
         suggestions = suggest(agent=self.agent, nlu=nlu, reply_text=reply.text)
         await self.emit(SuggestionsEvent(**self.scope, reply_to=reply.id, suggestions=suggestions))
-        if nlu.intent is Intent.SCHEDULE_MEETING and self.agent.scheduling_enabled:
+        # With the scheduling tools offered, the model opens the picker (open_slot_picker)
+        # when the person wants it; the rules' guess would open it beside the model's own
+        # proposal of times.
+        model_schedules = self.rounds is not None and bool(self.rounds.offered & SCHEDULING_TOOLS)
+        if (
+            nlu.intent is Intent.SCHEDULE_MEETING
+            and self.agent.scheduling_enabled
+            and not model_schedules
+        ):
             await self.emit(
                 ShowSlotPickerEvent(
                     **self.scope,
@@ -524,7 +655,10 @@ class ReplyRun:
                     suggested_time=nlu.time,
                 )
             )
-        await self._create_tasks(nlu, reply)
+        # A model that filed tasks itself (create_task) decided what they are; the
+        # extraction would file the same items a second time.
+        if self.rounds is None or not self.rounds.called("create_task"):
+            await self._create_tasks(nlu, reply)
 
     async def _create_tasks(self, nlu: NLUResult, reply: ChatMessage) -> None:
         """The reply is already delivered, so a failure here is only reported."""

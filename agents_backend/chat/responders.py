@@ -14,7 +14,12 @@ from agents_backend.bots.models import AgentProfile
 from agents_backend.chat.context import build_prompt
 from agents_backend.chat.models import ChatMessage
 from agents_backend.chat.offline import offline_reply
-from agents_backend.integrations.openai_client import OpenAIChat, TokenUsage, ToolCall
+from agents_backend.integrations.openai_client import (
+    OpenAIChat,
+    PromptMessage,
+    TokenUsage,
+    ToolCall,
+)
 from agents_backend.nlu.models import NLUResult
 
 
@@ -26,6 +31,16 @@ class ReplyRequest:
     nlu: NLUResult
     # Function tools the model may call (OpenAI's format); the offline responder has none.
     tools: Sequence[dict[str, Any]] = ()
+    # The tool rounds so far (chat/tool_rounds.py): the model's turns that called tools
+    # and their results, after the person's message.
+    rounds: Sequence[PromptMessage] = ()
+
+    def prompt(self) -> list[PromptMessage]:
+        """What the model is sent for this request."""
+        base = build_prompt(
+            agent=self.agent, history=self.history, message=self.message, nlu=self.nlu
+        )
+        return [*base, *self.rounds]
 
 
 class Responder(Protocol):
@@ -48,12 +63,7 @@ class OpenAIResponder:
 
     def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]:
         return self._chat.stream(
-            messages=build_prompt(
-                agent=request.agent,
-                history=request.history,
-                message=request.message,
-                nlu=request.nlu,
-            ),
+            messages=request.prompt(),
             model=self.model_for(request.agent),
             temperature=request.agent.temperature,
             tools=request.tools,

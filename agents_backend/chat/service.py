@@ -10,6 +10,7 @@ streaming.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from agents_backend.chat.streams import (
     StreamRecorder,
 )
 from agents_backend.chat.summary import summarize
+from agents_backend.chat.tooling import ToolBox
 from agents_backend.chat.turns import ConversationTurns
 from agents_backend.contract import (
     AgentErrorEvent,
@@ -95,6 +97,9 @@ class CoreLimits:
     stream_interval: float = 0.05
     # How long a reply attempt's lease lasts unless renewed (see chat/reply.py).
     lease_seconds: float = 30.0
+    # Model requests per message when the model calls tools, and each call's time limit.
+    tool_max_rounds: int = 4
+    tool_timeout_seconds: float = 10.0
 
 
 class AgentCore:
@@ -142,6 +147,8 @@ class AgentCore:
             stops=self._stops,
             gate=self._may_answer,
             handoff=self._hand_off,
+            tool_max_rounds=limits.tool_max_rounds,
+            tool_timeout=limits.tool_timeout_seconds,
         )
         self._handoff: HandoffHook | None = None
         self._controls = ReplyControls(self, db=db, stops=self._stops, turns=self._turns)
@@ -159,6 +166,11 @@ class AgentCore:
     def on_handoff(self, hook: HandoffHook) -> None:
         """How the model's `request_human` brings a person in (chat/handoff.py)."""
         self._handoff = hook
+
+    def use_tools(self, toolbox: ToolBox) -> None:
+        """The agent's tools its model may call (chat/tooling.py); set once at start-up
+        by the runtime, which knows the features above chat that implement them."""
+        self._services = dataclasses.replace(self._services, tools=toolbox)
 
     async def _hand_off(self, conversation: ConversationKey) -> None:
         if self._handoff is not None:

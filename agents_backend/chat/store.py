@@ -232,8 +232,10 @@ async def insert_agent_message(
     language: str | None = None,
     stopped: bool = False,
     superseded: bool = False,
+    tool_calls: list[dict[str, Any]] | None = None,
 ) -> ChatMessage:
-    """`language` ("pt"/"en", the conversation's) picks the stemmer search uses for it."""
+    """`language` ("pt"/"en", the conversation's) picks the stemmer search uses for it;
+    `tool_calls`: the tools the reply called (chat/tool_rounds.py), kept with it."""
     document: Document = {
         "_id": ObjectId(message_id) if message_id else ObjectId(),
         "user_id": user_id,
@@ -254,6 +256,8 @@ async def insert_agent_message(
         document["stopped"] = True
     if superseded:
         document["superseded"] = True
+    if tool_calls:
+        document["tool_calls"] = tool_calls
     if replace:
         # A later attempt: the reply takes the place of the one an earlier attempt cut.
         await db.messages.replace_one({"_id": document["_id"]}, document, upsert=True)

@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     webhook_max_endpoints: int = Field(default=20, ge=1, le=1000)
 
     context_messages: int = Field(default=10, ge=0, le=100)
+    # Tool calls (chat/tool_rounds.py): at most this many model requests per message (the
+    # last one's calls are not run: the reply says the limit was hit), and each call gets
+    # this long before it counts as failed (`timeout`).
+    tool_max_rounds: int = Field(default=4, ge=1, le=20)
+    tool_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     max_message_chars: int = Field(default=4000, ge=1)
     max_http_buffer_bytes: int = Field(default=64 * 1024, ge=1024)
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)

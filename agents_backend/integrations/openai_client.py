@@ -29,13 +29,38 @@ from agents_backend.core.metrics import LLM_ERRORS, LLM_LATENCY, TOKENS
 
 logger = logging.getLogger(__name__)
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
 
 
 @dataclass(frozen=True)
 class PromptMessage:
+    """One message of a prompt. A tool round adds two kinds: the model's own turn that
+    called functions (`assistant` with `tool_calls`, its text maybe empty) and each
+    call's result (`tool`, answering `tool_call_id`, its content the result as JSON)."""
+
     role: Role
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The message as the chat completions API takes it."""
+        if self.tool_calls:
+            return {
+                "role": self.role,
+                "content": self.content or None,
+                "tool_calls": [
+                    {
+                        "id": call.id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": call.arguments},
+                    }
+                    for call in self.tool_calls
+                ],
+            }
+        if self.tool_call_id is not None:
+            return {"role": self.role, "content": self.content, "tool_call_id": self.tool_call_id}
+        return {"role": self.role, "content": self.content}
 
 
 @dataclass(frozen=True)
@@ -161,7 +186,7 @@ def _as_llm_error(exc: openai.OpenAIError) -> LLMError:
 
 
 def _params(messages: Sequence[PromptMessage]) -> list[ChatCompletionMessageParam]:
-    return [{"role": m.role, "content": m.content} for m in messages]  # type: ignore[misc]
+    return [m.to_wire() for m in messages]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -175,26 +200,60 @@ class ToolCall:
 
 
 class _ToolCallParts:
-    """A streamed tool call's fragments, by index, until the stream ends."""
+    """A streamed tool call's fragments, in the order the calls began, until the stream
+    ends.
+
+    OpenAI opens a call with its `index`, `id` and name, then sends the arguments in
+    fragments under the same `index`. Other compatible servers send each call whole in
+    one chunk, some without an `index` (or with index 0 for every call), and some repeat
+    the name in every fragment. So: a fragment with a new `id` opens a new call whatever
+    its index; one without an id continues the call at its index (the latest call when
+    it has none); a name equal to the one held is a repetition, not a fragment.
+    """
 
     def __init__(self) -> None:
-        self._calls: dict[int, dict[str, str]] = {}
+        self._calls: list[dict[str, str]] = []
+        self._at_index: dict[int, int] = {}  # the provider's index -> position in _calls
 
     def add(self, fragments: list[dict[str, Any]]) -> None:
         for fragment in fragments:
-            call = self._calls.setdefault(int(fragment.get("index") or 0), {})
-            if fragment.get("id"):
-                call["id"] = str(fragment["id"])
+            if not isinstance(fragment, dict):
+                continue
+            call = self._call_for(fragment)
             function = fragment.get("function") or {}
-            if function.get("name"):
-                call["name"] = call.get("name", "") + str(function["name"])
+            name = function.get("name")
+            if name and call.get("name") != name:
+                call["name"] = call.get("name", "") + str(name)
             if function.get("arguments"):
                 call["arguments"] = call.get("arguments", "") + str(function["arguments"])
 
+    def _call_for(self, fragment: dict[str, Any]) -> dict[str, str]:
+        index = fragment.get("index")
+        call_id = str(fragment["id"]) if fragment.get("id") else None
+        position = self._at_index.get(index) if isinstance(index, int) else None
+        if position is None and index is None and call_id is None and self._calls:
+            position = len(self._calls) - 1  # no index, no id: the latest call goes on
+        if position is not None:
+            held = self._calls[position]
+            if call_id is None or held.get("id") in (None, call_id):
+                if call_id is not None:
+                    held["id"] = call_id
+                return held
+        call: dict[str, str] = {"id": call_id} if call_id is not None else {}
+        self._calls.append(call)
+        if isinstance(index, int):
+            self._at_index[index] = len(self._calls) - 1
+        return call
+
     def calls(self) -> list[ToolCall]:
         return [
-            ToolCall(id=c.get("id", ""), name=c["name"], arguments=c.get("arguments", ""))
-            for _index, c in sorted(self._calls.items())
+            # A call needs an id for its result to answer; a server that sent none gets one.
+            ToolCall(
+                id=c.get("id") or f"call_{position}",
+                name=c["name"],
+                arguments=c.get("arguments", ""),
+            )
+            for position, c in enumerate(self._calls)
             if c.get("name")
         ]
 
@@ -235,13 +294,19 @@ class _SSEParser:
                 logger.warning("chat stream reported an error event")
                 raise LLMError(ErrorCode.LLM_ERROR, "The AI model could not answer this message.")
             choices = chunk.get("choices")
-            if choices:
-                delta = choices[0].get("delta") or {}
+            if choices and isinstance(choices[0], dict):
+                choice = choices[0]
+                delta = choice.get("delta") or {}
                 content = delta.get("content")
                 if content:
                     deltas.append(content)
                 if delta.get("tool_calls"):
                     self.tool_calls.add(delta["tool_calls"])
+                elif choice.get("finish_reason") == "tool_calls":
+                    # A few servers put the whole calls in the closing chunk's `message`.
+                    whole = (choice.get("message") or {}).get("tool_calls")
+                    if whole and not self.tool_calls.calls():
+                        self.tool_calls.add(whole)
             found = chunk.get("usage")
             if found:
                 usage = TokenUsage(
@@ -293,7 +358,7 @@ class OpenAIChat:
         started = time.perf_counter()
         body = {
             "model": model,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "messages": [m.to_wire() for m in messages],
             "temperature": temperature,
             "stream": True,
             "stream_options": {"include_usage": True},

@@ -19,11 +19,20 @@ from agents_backend.nlu.spans import Span, without_overlaps
 
 # --- date patterns ---------------------------------------------------------------------
 
+# With the shorthand and misspellings people type in chat ("hj", "tmrw", "tomorow").
 _RELATIVE_DAYS = {
     "hoje": 0,
+    "hj": 0,
     "today": 0,
+    "tonight": 0,
     "amanha": 1,
+    "amnh": 1,
     "tomorrow": 1,
+    "tomorow": 1,
+    "tommorow": 1,
+    "tommorrow": 1,
+    "tmrw": 1,
+    "tmr": 1,
     "depois de amanha": 2,
     "day after tomorrow": 2,
 }
@@ -33,7 +42,9 @@ _EN_MONTH_ALT = alternation(EN_MONTHS)
 _ORDINAL = r"(?:st|nd|rd|th)"
 
 _RELATIVE_DAY_RE = re.compile(
-    r"\b(depois\s+de\s+amanha|day\s+after\s+tomorrow|amanha|tomorrow|hoje|today)\b"
+    r"\b(depois\s+de\s+amanha|day\s+after\s+tomorrow|"
+    + alternation(day for day in _RELATIVE_DAYS if " " not in day)
+    + r")\b"
 )
 _WEEKDAY_RE = re.compile(
     rf"\b(?:(?:next|proxim[ao])\s+)?({_WEEKDAY_ALT})"
@@ -66,8 +77,19 @@ _COLON_TIME_RE = re.compile(r"(?<![\d:.,/])(\d{1,2}):(\d{2})(?:hs?\b)?(?![\d:])"
 # A bare hour needs a preposition to be a time at all ("at 3", "às 15 horas"); the
 # lookahead leaves "às 15h", "at 3pm" and "às 15h61" to the stricter patterns above.
 _BARE_HOUR_RE = re.compile(
-    r"\b(?:at|as|das)\s+(\d{1,2})(?:\s*horas?\b)?"
+    r"\b(?:at|as|das|between|entre|after|around)\s+(\d{1,2})(?:\s*horas?\b)?"
     r"(?![\d:]|[.,/]\d|\s*(?:h|[ap]\.?m\b))"
+)
+# "at 4:45" with no am/pm is as ambiguous as "at 4"; the preposition stays out of the span.
+_AT_COLON_TIME_RE = re.compile(
+    r"\b(?:at|as|das|by|after|around)\s+((\d{1,2}):(\d{2}))(?:hs?\b)?(?![\d:]|\s*[ap]\.?m\b)"
+)
+_HOUR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_HOUR_WORDS |= {"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+# "10 e meia", "às 2 e meia", "half past 2", "half past two": the half hour.
+_HALF_PAST_RE = re.compile(
+    r"(?<![\d:.,])(\d{1,2})\s?(?:h|horas?)?\s+e\s+meia\b"
+    rf"|\bhalf\s+past\s+(\d{{1,2}}|{alternation(_HOUR_WORDS)})\b"
 )
 _NAMED_TIME_RE = re.compile(r"\b(meio[-\s]dia|noon|midday|meia[-\s]noite|midnight)\b")
 _DAYPART_RE = re.compile(
@@ -206,6 +228,15 @@ def _read_hour(match: re.Match[str]) -> tuple[int, int] | None:
     return _clock(int(match[1]), 0)
 
 
+def _read_at_colon(match: re.Match[str]) -> tuple[int, int] | None:
+    return _clock(int(match[2]), int(match[3]))
+
+
+def _read_half_past(match: re.Match[str]) -> tuple[int, int] | None:
+    hour = match[1] or match[2]
+    return _clock(_HOUR_WORDS.get(hour) or int(hour), 30)
+
+
 def _read_named_time(match: re.Match[str]) -> tuple[int, int] | None:
     return (0, 0) if match[1].startswith(("meia", "midnight")) else (12, 0)
 
@@ -221,7 +252,9 @@ class _TimeRule(NamedTuple):
 
 _TIME_RULES = (
     _TimeRule(_AMPM_RE, _read_ampm),
+    _TimeRule(_HALF_PAST_RE, _read_half_past, ambiguous=True),
     _TimeRule(_H_TIME_RE, _read_hour_minute),
+    _TimeRule(_AT_COLON_TIME_RE, _read_at_colon, span_group=1, ambiguous=True),
     _TimeRule(_COLON_TIME_RE, _read_hour_minute),
     _TimeRule(_BARE_HOUR_RE, _read_hour, span_group=1, ambiguous=True),
     _TimeRule(_NAMED_TIME_RE, _read_named_time),

@@ -17,7 +17,12 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from agents_backend.nlu.contacts import find_contacts, valid_email, valid_phone
+from agents_backend.nlu.contacts import (
+    find_contacts,
+    read_national_as,
+    valid_email,
+    valid_phone,
+)
 from agents_backend.nlu.dates import (
     find_moments,
     stamp,
@@ -27,16 +32,19 @@ from agents_backend.nlu.dates import (
 )
 from agents_backend.nlu.intents import (
     classify,
-    detect_language,
     valid_confidence,
     valid_intent,
     valid_language,
 )
+from agents_backend.nlu.language import detect_language
 from agents_backend.nlu.lexicon import fold
 from agents_backend.nlu.models import Intent, Language, NLURefiner, NLUResult, UsageSink
 from agents_backend.nlu.spans import blank
 
 logger = logging.getLogger(__name__)
+
+# Where a national number in an English message is most likely from.
+_ENGLISH_REGION = "US"
 
 
 class _Proposal(NamedTuple):
@@ -83,10 +91,13 @@ class NLUEngine:
         contacts = find_contacts(text, self._region)
         folded = blank(fold(text), (span.bounds for span in contacts.spans))
         language = detect_language(text, folded)
+        if language == "en" and self._region != _ENGLISH_REGION and contacts.phones:
+            contacts = read_national_as(text, contacts, _ENGLISH_REGION)
         moments = find_moments(folded, self._today(), language)
         day, clock = moments.day, moments.clock
         intent, confidence = classify(
             folded,
+            language=language,
             has_contact=bool(contacts.spans),
             has_date=day is not None,
             has_time=clock is not None,

@@ -1,4 +1,4 @@
-"""What a message is about (its intent, with a confidence) and which language it is in.
+"""What a message is about: its intent, with a confidence.
 
 Every intent gets a score from cues in the folded text, and the best one wins. The scores
 are calibrated so that the engine can ask a model only when the rules are unsure: a weak
@@ -11,32 +11,16 @@ import math
 import re
 
 from agents_backend.nlu.lexicon import (
-    EN_VOCABULARY,
-    PT_MARKS,
-    PT_VOCABULARY,
     WORD_RE,
     words,
 )
 from agents_backend.nlu.models import Intent, Language
+from agents_backend.nlu.scheduling import schedule_score
 from agents_backend.nlu.spans import blank
+from agents_backend.nlu.stemming import stems
 
 # --- cues ------------------------------------------------------------------------------
 
-_MEETING_NOUNS = r"reuniao|call|conversa|horario|demo|chamada|videochamada|encontro"
-_SCHEDULE_STRONG_RE = re.compile(
-    r"\bagend(?:ar|e|amos|emos|ado|ada|ei|ou)\b"
-    r"|\b(?:marc(?:ar|a|amos|ou)|marque(?:mos)?)\s+(?:uma?\s+)?"
-    rf"(?:{_MEETING_NOUNS})\b"
-    r"|\bhorarios?\s+disponive(?:l|is)\b|\bdisponibilidade\b"
-    r"|\bschedul(?:e|ed|ing)\b"
-    r"|\b(?:book|set\s+up|setup|arrange)\s+(?:(?:a|an|the|some)\s+)?"
-    r"(?:meeting|call|demo|appointment|time)s?\b"
-    r"|\bavailab(?:le\s+(?:slot|time)s?|ility)\b"
-)
-_SCHEDULE_WEAK_RE = re.compile(
-    r"\b(?:reuni(?:ao|oes|r)|calls?|demos?|demonstracao|videochamada|agenda|marcar"
-    r"|marque|conversar|encontro|meetings?|meet|appointments?)\b"
-)
 _PT_ACTIONS_INF = (
     r"enviar|mandar|ligar|revisar|preparar|pagar|comprar|terminar|finalizar|entregar"
     r"|assinar|responder|atualizar|fazer|escrever"
@@ -54,8 +38,10 @@ _TASK_STRONG_RE = re.compile(
     r"|\bremind(?:er|ers)?\b|\bdon'?t\s+forget\b|\bdo\s+not\s+forget\b"
     r"|\bnao\s+(?:esquecer|esqueca|esquece)\b"
     r"|^\W*(?:todo|to-do|to\s+do|tarefa|task)\s*:"
-    r"|\b(?:criar|crie|adicionar|adicione|create|add)\s+(?:(?:uma?|a|an)\s+)?"
+    r"|\b(?:criar|crie|cria|adicionar|adicione|adiciona|create|add|make)\s+(?:(?:uma?|a|an)\s+)?"
     r"(?:tarefa|task|lembrete|reminder)\b"
+    r"|\b(?:make\s+a\s+note|note\s+to\s+self|to-?do\s+list|let\s+me\s+forget"
+    r"|anot[ae]\s+ai)\b"
 )
 _TASK_ACTION_RE = re.compile(
     r"\b(?:preciso|precisamos|tenho\s+que|temos\s+que|tem\s+que|tenho\s+de|devo"
@@ -67,15 +53,18 @@ _TASK_ACTION_RE = re.compile(
 _GREETING_RE = re.compile(
     r"\b(?:oi+e?|ola+|opa|e\s+ai|eai|salve|hey+|hello|hi|hiya|howdy|bom\s+dia"
     r"|boa\s+tarde|boa\s+noite|good\s+(?:morning|afternoon|evening)|tudo\s+(?:bem|bom)"
-    r"|como\s+vai(?:\s+voce)?|how\s+are\s+you(?:\s+doing)?|how'?s\s+it\s+going)\b"
+    r"|como\s+vai(?:\s+voce)?|how\s+are\s+you(?:\s+doing)?|how'?s\s+it\s+going"
+    r"|como\s+(?:vc|voce)\s+(?:esta|ta|vai)|what'?s\s+up|nice\s+to\s+meet\s+you|prazer)\b"
 )
 _FAREWELL_RE = re.compile(
     r"\b(?:tchau+|xau+|adeus|ate\s+(?:logo|mais|breve|a\s+proxima|amanha)|falou|bye+"
     r"|good\s*bye|see\s+(?:you|ya)|take\s+care|good\s+night"
-    r"|have\s+a\s+(?:good|great|nice)\s+(?:day|one|weekend))\b"
+    r"|have\s+a\s+(?:good|great|nice)\s+(?:day|one|weekend)|flw|talk\s+(?:soon|to\s+you)"
+    r"|(?:bom|otimo)\s+fim\s+de\s+semana)\b"
 )
 _THANKS_RE = re.compile(
-    r"\b(?:obrigad[oa]s?|brigad[oa]|valeu|vlw|agradec(?:o|emos|ido|ida)|thanks"
+    r"\b(?:obrigad(?:[oa]s?|ao|ona)|brigad[oa]|valeu|vlw|obg|obgd|agradec(?:o|emos|ido|ida)"
+    r"|thanks|ty"
     r"|thank\s+you|thx|much\s+appreciated|appreciate\s+it)\b"
 )
 _QUESTION_WORD_RE = re.compile(
@@ -100,6 +89,9 @@ _HANDOFF_RE = re.compile(
     r"\s+(?:um\s+|uma\s+|an?\s+)?(?:atendente|humano|human|person|real\s+person"
     r"|atendimento\s+humano|human\s+agent)\b"
     r"|\batendimento\s+humano\b|\bhuman\s+(?:agent|support|being)\b"
+    r"|\b(?:transfer|transfere|passa|chama|put)\s+(?:me\s+)?(?:pra|para|to|with|through\s+to)?\s*"
+    + _PERSON
+    + r"\b"
     r"|\b(?:nao|not|don'?t|do\s+not)\s+(?:quero|want)\s+(?:falar\s+com\s+)?"
     r"(?:um\s+|o\s+|a\s+|the\s+)?(?:robo|bot|chatbot|maquina|machine|ia|ai)\b"
 )
@@ -139,53 +131,25 @@ _PRIORITY = (
 )
 _INTENT_VALUES = frozenset(intent.value for intent in Intent)
 
-# --- language --------------------------------------------------------------------------
-
-
-def detect_language(original: str, folded: str) -> Language:
-    """Vote with stopwords, plus one pt vote per Portuguese diacritic; ties go to pt.
-
-    The diacritics are counted on `original`, since folding is what removes them.
-    """
-    found = WORD_RE.findall(folded)
-    accents = sum(char in PT_MARKS for char in original.lower())
-    pt_votes = accents + sum(word in PT_VOCABULARY for word in found)
-    en_votes = sum(word in EN_VOCABULARY for word in found)
-    return "en" if en_votes > pt_votes else "pt"
-
-
 # --- intent scoring --------------------------------------------------------------------
 
 
 def classify(
-    text: str, *, has_contact: bool, has_date: bool, has_time: bool
+    text: str, *, language: Language, has_contact: bool, has_date: bool, has_time: bool
 ) -> tuple[Intent, float]:
     """The intent of folded `text` (contacts blanked out) and a confidence in 0..1.
 
     What the extractors found is a cue too: a date makes "reunião" a booking, and an
     address that is most of the message makes it a contact.
     """
-    scores = _score_intents(text, has_contact=has_contact, has_date=has_date, has_time=has_time)
+    scores = _score_intents(
+        text, language=language, has_contact=has_contact, has_date=has_date, has_time=has_time
+    )
     return _pick_intent(scores)
 
 
 def _content_words(text: str, ignore: frozenset[str]) -> int:
     return sum(word not in ignore for word in WORD_RE.findall(text))
-
-
-def _schedule_score(text: str, has_date: bool, has_time: bool) -> float:
-    """Meeting words decide; a date or time next to them is what makes it a booking."""
-    if _SCHEDULE_STRONG_RE.search(text):
-        score = 0.7
-    elif _SCHEDULE_WEAK_RE.search(text):
-        score = 0.55
-    else:
-        return 0.0
-    if has_date or has_time:
-        score += 0.15
-    if has_date and has_time:
-        score += 0.05
-    return score
 
 
 def _task_score(text: str, has_moment: bool) -> float:
@@ -215,7 +179,7 @@ def _question_score(text: str) -> float:
 
 
 def _score_intents(
-    text: str, *, has_contact: bool, has_date: bool, has_time: bool
+    text: str, *, language: Language, has_contact: bool, has_date: bool, has_time: bool
 ) -> dict[Intent, float]:
     """Score every intent on the folded text (contacts already blanked out).
 
@@ -228,10 +192,13 @@ def _score_intents(
         Intent.THANKS: [m.span() for m in _THANKS_RE.finditer(text)],
     }
     unsocial = blank(text, (span for spans in social.values() for span in spans))
+    found = WORD_RE.findall(text)
     scores = {
         # Asking for a person is unmistakable, and must never be answered by the bot.
         Intent.HUMAN_HANDOFF: 0.9 if _HANDOFF_RE.search(text) else 0.0,
-        Intent.SCHEDULE_MEETING: _schedule_score(text, has_date, has_time),
+        Intent.SCHEDULE_MEETING: schedule_score(
+            text, found, stems(found, language), has_date=has_date, has_time=has_time
+        ),
         Intent.CREATE_TASK: _task_score(text, has_date or has_time),
         Intent.PROVIDE_CONTACT: _contact_score(text, has_contact),
         Intent.QUESTION: _question_score(unsocial),

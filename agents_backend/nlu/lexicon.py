@@ -120,7 +120,8 @@ _PT_WORDS = words(
     tarde noite hoje amanha depois semana reuniao agendar marcar horario disponivel
     lembre lembrar enviar mandar proposta contrato custa plano feira segunda terca quarta
     quinta sexta sabado domingo sao ser foi vai vou vamos favor entao sobre fazer
-    conversar telefone numero celular contato"""
+    conversar telefone numero celular contato
+    blz vlw obg obgd flw tb tbm vcs pq td mt mto hj cmg qdo qnd kkk kkkk ne"""
 )
 _EN_WORDS = words(
     """the an and or is are was were be been to of in on at for with from you your we our
@@ -129,7 +130,7 @@ _EN_WORDS = words(
     morning afternoon evening night today tomorrow next week meeting schedule book set up
     call please send contract remind forget need want have has let lets us some time
     about just so if but all get like monday tuesday wednesday thursday friday saturday
-    sunday number phone email"""
+    sunday number phone email ty thx pls plz hiya care soon"""
 )
 # Month names vote for their language too: "December 15th, 2027" is English.
 PT_VOCABULARY = _PT_WORDS.union(PT_MONTHS)

@@ -133,6 +133,11 @@ class SchedulingService:
     def timezone(self) -> str:
         return self._config.timezone
 
+    def today(self) -> date:
+        """The calendar's current day by the scheduling clock, for callers (the agent's
+        tools) that refuse a past day before asking for it."""
+        return self._now().astimezone(self._zone).date()
+
     # -- availability ----------------------------------------------------------------
 
     async def available_slots(

@@ -29,6 +29,7 @@ class TaskSource(StrEnum):
     CHAT = "chat"  # extracted from a conversation (auto-create)
     MEETING = "meeting"  # a booked meeting
     MANUAL = "manual"  # written by the person on the Tasks page
+    AGENT = "agent"  # the agent's model asked for it (its `create_task` tool)
 
 
 async def create_task(

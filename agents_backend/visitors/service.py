@@ -42,6 +42,7 @@ from agents_backend.core.rate_limits import RateLimit, RateLimits
 from agents_backend.core.visitor_ids import new_conversation_id
 from agents_backend.nlu.models import Intent
 from agents_backend.scheduling.service import SchedulingService
+from agents_backend.tools.meetings import BookedLead
 from agents_backend.usage.service import agent_tokens_used_today, tokens_used_today
 from agents_backend.visitors import store
 from agents_backend.visitors.access import booking_open, page_allowed
@@ -346,22 +347,51 @@ class VisitorService:
         ack = await self._scheduling.confirm(booker, request, emitter)
         booked = ack["event"]
         contact = {"name": payload.name or "", "email": booked["email"], "phone": booked["phone"]}
-        before, after = await store.record_contact(
-            db=self._db,
+        await self._record_contact(
             conversation_id=visitor.conversation_id,
             owner_id=visitor.owner_id,
             agent_key=agent.key,
-            at=history.now_ms(),
             language=visitor.language,
+            contact=contact,
+        )
+        shown = dict(ack)
+        shown["event"] = {**booked, "htmlLink": None}  # the owner's calendar, not theirs
+        return shown
+
+    async def record_booked_lead(self, lead: BookedLead) -> None:
+        """The agent booked for a visitor (its `book_meeting` tool): the conversation
+        records the lead's contact, as when the visitor books in the picker."""
+        await self._record_contact(
+            conversation_id=lead.conversation_id,
+            owner_id=lead.owner_id,
+            agent_key=lead.agent_key,
+            language=lead.language,
+            contact={"email": lead.email, "phone": lead.phone or ""},
+        )
+
+    async def _record_contact(
+        self,
+        *,
+        conversation_id: str,
+        owner_id: str,
+        agent_key: str,
+        language: Language,
+        contact: dict[str, str],
+    ) -> None:
+        """The inbox's lead (and its webhook) learns the contact a booking gave."""
+        before, after = await store.record_contact(
+            db=self._db,
+            conversation_id=conversation_id,
+            owner_id=owner_id,
+            agent_key=agent_key,
+            at=history.now_ms(),
+            language=language,
             contact={k: v for k, v in contact.items() if v},
         )
         if before is None:
             await self._created(after)
         elif _contact(before) != _contact(after):
             await self._lead_updated(after)
-        shown = dict(ack)
-        shown["event"] = {**booked, "htmlLink": None}  # the owner's calendar, not theirs
-        return shown
 
     async def _bookable(self, visitor: Visitor) -> AgentProfile:
         agent = await self.current_agent(visitor)

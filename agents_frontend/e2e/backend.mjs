@@ -58,7 +58,8 @@ function stopper(child) {
 /**
  * `extraEnv` overrides the backend's settings (e.g. `JWT_EXPIRE_MINUTES`); its log is
  * written to `e2e/artifacts/backend-<logName>.log` when it stops. `E2E_PYTHON` picks the
- * interpreter and `E2E_BACKEND_ROOT` the directory `agents_backend` is imported from.
+ * interpreter and `E2E_BACKEND_ROOT` the directory `agents_backend` is imported from;
+ * `E2E_SPA_DIR` serves a SPA built elsewhere than dist/ (a build of one's own).
  */
 export async function startBackend(extraEnv = {}, logName = 'OPENAI_BASE_URL' in extraEnv ? 'model' : 'offline') {
   const port = await freePort()
@@ -69,7 +70,7 @@ export async function startBackend(extraEnv = {}, logName = 'OPENAI_BASE_URL' in
   // The backend checks the Socket.IO Origin against CORS_ORIGINS even for its own pages;
   // `extraEnv.CORS_ORIGINS` adds origins to its own.
   const origins = [url, extraEnv.CORS_ORIGINS].filter(Boolean).join(',')
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SPA_DIR: join(frontendDir, 'dist'), ...extraEnv, CORS_ORIGINS: origins }
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), SPA_DIR: process.env.E2E_SPA_DIR ?? join(frontendDir, 'dist'), ...extraEnv, CORS_ORIGINS: origins }
   delete env.MONGODB_URI
   if (!('OPENAI_API_KEY' in extraEnv)) delete env.OPENAI_API_KEY
   const child = spawn(python, ['-m', 'agents_backend'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -18,10 +18,33 @@ let model
 let backend
 let browser
 
+/** Days ahead of today in the calendar's time zone: tomorrow, as the model reads "amanhã". */
+function daysFromToday(n) {
+  const today = new Date(new Date().toLocaleString('en-US', { timeZone: 'America/Sao_Paulo' }))
+  return new Date(Date.UTC(today.getFullYear(), today.getMonth(), today.getDate() + n))
+}
+const tomorrow = () => daysFromToday(1).toISOString().slice(0, 10)
+/** The next working day after today (a model proposing a day with room left in it). */
+function nextWorkday() {
+  let n = 1
+  while ([0, 6].includes(daysFromToday(n).getUTCDay())) n += 1
+  return daysFromToday(n).toISOString().slice(0, 10)
+}
+
 before(async () => {
   model = await startModelServer({
-    // The summary request's user turn is the transcript ("user: ...").
-    script: (text) => (text.startsWith('user:') ? SUMMARY : /longa/i.test(text) ? LONG : GREETING),
+    // The summary request's user turn is the transcript ("user: ..."). The SDR has tools:
+    // the model files the task (`create_task`) and opens the picker (`open_slot_picker`)
+    // itself, then answers once their results are back.
+    script: (text, body) => {
+      if (text.startsWith('user:')) return SUMMARY
+      const offered = (body.tools ?? []).map((t) => t.function?.name)
+      if (body.messages?.at(-1)?.role !== 'tool') {
+        if (offered.includes('create_task') && /me lembre/i.test(text)) return [{ tool: 'create_task', arguments: { title: 'Enviar a proposta' } }]
+        if (offered.includes('open_slot_picker') && /agendar/i.test(text)) return [{ tool: 'open_slot_picker', arguments: { date: /amanh/i.test(text) ? tomorrow() : nextWorkday() } }]
+      }
+      return /longa/i.test(text) ? LONG : GREETING
+    },
     delayMs: 40,
   })
   // The server's default working days (Monday to Friday) are what the picker must offer.

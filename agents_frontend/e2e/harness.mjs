@@ -69,6 +69,10 @@ export async function sendMessage(page, text) {
  * `delayMs` may be a function of the last user text (a slow reply for some messages).
  * `closed` lists the last user text of every stream the client hung up on before its
  * end (a cancelled generation, as a provider sees it).
+ * Function calling: `script(lastUserText, body)` sees the whole request (its `tools`, the
+ * `tool` results of earlier rounds) and may return `{ tool, arguments }` pieces among the
+ * text: each becomes a streamed tool call (its arguments in two fragments, as models send
+ * them) and the round ends with `finish_reason: "tool_calls"`.
  */
 export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'posso ', 'ajudar?'], delayMs = 120 } = {}) {
   const requests = []
@@ -86,12 +90,15 @@ export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'pos
     const lastUser = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? ''
     const base = { id: `chatcmpl-${requests.length}`, created: Math.floor(Date.now() / 1000), model: body.model ?? 'test-model' }
     if (!body.stream) {
-      const content = body.response_format?.type === 'json_object' ? '{}' : script(String(lastUser)).join('')
+      const pieces = body.response_format?.type === 'json_object' ? ['{}'] : script(String(lastUser), body)
+      const content = pieces.filter((p) => typeof p === 'string').join('')
+      const calls = pieces.filter((p) => typeof p !== 'string').map((p, n) => ({ id: `call_${requests.length}_${n}`, type: 'function', function: { name: p.tool, arguments: toolArguments(p) } }))
+      const message = calls.length ? { role: 'assistant', content: content || null, tool_calls: calls } : { role: 'assistant', content }
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({
         ...base,
         object: 'chat.completion',
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
         usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
       }))
       return
@@ -99,20 +106,29 @@ export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'pos
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
     const write = (data) => res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
     const chunk = (delta, finish = null) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })
-    const pieces = script(String(lastUser))
+    const pieces = script(String(lastUser), body)
     const pause = typeof delayMs === 'function' ? delayMs(String(lastUser)) : delayMs
     let finished = false
     res.on('close', () => {
       if (!finished) closed.push(String(lastUser))
     })
     write(chunk({ role: 'assistant', content: '' }))
+    let calls = 0
     for (const piece of pieces) {
       await new Promise((r) => setTimeout(r, pause))
       if (res.destroyed) return // the client hung up: stop generating
-      write(chunk({ content: piece }))
+      if (typeof piece === 'string') {
+        write(chunk({ content: piece }))
+        continue
+      }
+      const index = calls++
+      const args = toolArguments(piece)
+      const half = Math.ceil(args.length / 2)
+      write(chunk({ tool_calls: [{ index, id: `call_${requests.length}_${index}`, type: 'function', function: { name: piece.tool, arguments: args.slice(0, half) } }] }))
+      write(chunk({ tool_calls: [{ index, function: { arguments: args.slice(half) } }] }))
     }
     finished = true
-    write(chunk({}, 'stop'))
+    write(chunk({}, calls ? 'tool_calls' : 'stop'))
     if (body.stream_options?.include_usage) {
       write({ ...base, object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 12, completion_tokens: pieces.length, total_tokens: 12 + pieces.length } })
     }
@@ -130,6 +146,12 @@ export async function startModelServer({ script = () => ['Olá! ', 'Como ', 'pos
       server.close(() => ok())
     }),
   }
+}
+
+/** A scripted tool call's arguments as the model sends them: JSON text (or raw text, to
+ * play a model that writes malformed JSON). */
+function toolArguments(piece) {
+  return typeof piece.arguments === 'string' ? piece.arguments : JSON.stringify(piece.arguments ?? {})
 }
 
 /** A second person, signed up through the REST API, with their own real socket. */

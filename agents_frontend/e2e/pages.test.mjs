@@ -27,7 +27,10 @@ let backend
 let browser
 
 before(async () => {
-  model = await startModelServer({ script: () => REPLY, delayMs: 20 })
+  // With auto-create on, the SDR's model files the task itself (`create_task`), then answers.
+  const fileTask = (text, body) =>
+    /proposta/i.test(text) && body.messages?.at(-1)?.role !== 'tool' && (body.tools ?? []).some((t) => t.function?.name === 'create_task')
+  model = await startModelServer({ script: (text, body) => (fileTask(text, body) ? [{ tool: 'create_task', arguments: { title: 'Enviar a proposta' } }] : REPLY), delayMs: 20 })
   backend = await startBackend({
     OPENAI_API_KEY: 'x',
     OPENAI_BASE_URL: model.url,

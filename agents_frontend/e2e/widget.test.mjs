@@ -164,7 +164,10 @@ function agentBubbles(frame, status = 'sent') {
 }
 
 before(async () => {
-  model = await startModelServer({ script: (text) => (/agendar/i.test(text) ? BOOKING : HELLO), delayMs: 60 })
+  // A bot that books has the scheduling tools: asked for a meeting, the model opens the
+  // picker (`open_slot_picker`), then says so.
+  const booking = (body) => (body.messages?.at(-1)?.role === 'tool' ? BOOKING : [{ tool: 'open_slot_picker', arguments: {} }])
+  model = await startModelServer({ script: (text, body) => (/agendar/i.test(text) ? booking(body) : HELLO), delayMs: 60 })
   backend = await startBackend({ OPENAI_API_KEY: 'sk-server-key-unused', OPENAI_BASE_URL: model.url }, 'widget')
   browser = await launchBrowser()
   // `localhost` is another site than the server's 127.0.0.1: a real third-party embed.

@@ -93,8 +93,9 @@ async def test_the_agents_model_asks_for_a_person_through_its_tool(
     fake_llm.script("stream", ToolCalls([("delete_everything", "{}")], text="Claro!"))
     await visitor.emit("visitor:send", {"message": "Vocês fazem desconto para ONG?"})
     await visitor.wait_for("agent:message", lambda m: m["text"] == "Claro!")
-    offered = fake_llm.requests_of("stream")[-1].body["tools"]
-    assert [t["function"]["name"] for t in offered] == ["request_human"]
+    offered = [t["function"]["name"] for t in fake_llm.requests_of("stream")[-1].body["tools"]]
+    # Beside the bot's own tools (its scheduling), never the owner's task list.
+    assert offered[0] == "request_human" and "create_task" not in offered
 
     fake_llm.script(
         "stream",
@@ -134,7 +135,7 @@ async def test_a_model_that_only_calls_the_tool_leaves_the_notice_to_speak(
     await visitor.wait_for("agent:typing", lambda t: t["typing"] is False)
     assert not visitor.of("agent:message", lambda m: m["author"] == "agent")
 
-    # The owner's own chats are not a visitor's: no tool is offered there.
+    # The owner's own chats are not a visitor's: no person is asked for there.
     chat = RecordingClient()
     await chat.connect(inbox_server.base_url, owner.access_token)
     fake_llm.script("stream", Reply("Olá, dono."))
@@ -142,5 +143,5 @@ async def test_a_model_that_only_calls_the_tool_leaves_the_notice_to_speak(
         "agent:send", {"agentKey": bot["key"], "contactId": "me", "message": "teste interno"}
     )
     await chat.wait_for("agent:message", lambda m: m["text"] == "Olá, dono.")
-    assert "tools" not in fake_llm.requests_of("stream")[-1].body
+    assert "request_human" not in fake_llm.requests_of("stream")[-1].tool_names
     await chat.close()

@@ -616,3 +616,97 @@ async def test_refine_below_is_configurable() -> None:
 
     assert result.source == "llm"
     assert len(refiner.calls) == 1
+
+
+# --- issue 17: what the rules generalize to (sentences not in tests/nlu/eval) ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "agendaríamos uma conversa na quarta?",  # a conjugation no lexicon lists
+        "remarcaram a call, pode ser sexta?",
+        "we booked a demo for thursday, right?",
+        "vcs teriam um horário livre na segunda?",  # availability, no meeting word
+        "are you available this afternoon?",
+        "me liga q a gente acerta um horário",  # call me to arrange a time
+        "could somebody phone me to find a time for a chat?",
+        "que tal amanhã às 9h?",  # a time proposed in a conversation about meeting
+        "does friday at 2pm work for you?",
+        "quando podemos nos falar?",
+    ],
+)
+def test_scheduling_is_recognized_however_it_is_asked(engine: NLUEngine, text: str) -> None:
+    assert engine.analyze_rules(text).intent is Intent.SCHEDULE_MEETING
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("a call de ontem foi boa, obrigado", Intent.THANKS),
+        ("where do I find the recording of the meeting?", Intent.QUESTION),
+        ("o horário de atendimento é até que horas?", Intent.QUESTION),
+        ("remind me tomorrow to book a hotel", Intent.CREATE_TASK),
+        ("I'd love to catch up sometime soon", Intent.GENERAL),
+    ],
+)
+def test_talking_about_a_meeting_is_not_asking_for_one(
+    engine: NLUEngine, text: str, intent: Intent
+) -> None:
+    assert engine.analyze_rules(text).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at 4:45", "16:45"),  # as ambiguous as "at 4": nobody books 4:45 a.m. that way
+        ("at 9:15", "09:15"),
+        ("às 10 e meia", "10:30"),
+        ("half past three", "15:30"),
+        ("anytime between 2 and 4", "14:00"),
+    ],
+)
+def test_more_time_forms(engine: NLUEngine, text: str, expected: str) -> None:
+    assert engine.analyze_rules(text).time == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("hj", "2026-12-01"), ("tmrw", "2026-12-02"), ("tonight", "2026-12-01")]
+)
+def test_chat_shorthand_for_days(engine: NLUEngine, text: str, expected: str) -> None:
+    assert engine.analyze_rules(text).date == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("blz, vlw", "pt"),  # chat shorthand lingua never saw
+        ("tô chegando", "pt"),
+        ("lovely, cheers", "en"),  # no stopword either way: lingua settles it
+        ("ok", "pt"),  # the same in both: the default
+    ],
+)
+def test_language_of_short_messages(engine: NLUEngine, text: str, language: str) -> None:
+    assert engine.analyze_rules(text).language == language
+
+
+def test_national_numbers_in_english_read_as_us_numbers(engine: NLUEngine) -> None:
+    english = engine.analyze_rules("please call me at (415) 555-2671")
+    portuguese = engine.analyze_rules("me liga no (41) 5555-2671")
+    brazilian = engine.analyze_rules("my number in Rio is (21) 99876-5432")
+
+    assert english.phone == "+14155552671"
+    assert portuguese.phone == "+554155552671"  # the same digits are a Curitiba number
+    assert brazilian.phone == "+5521998765432"  # not a valid US number: kept
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ligue +55 11 98765 4321 amanhã", "+5511987654321"),
+        ("UK office: +44 20 7946 0958", "+442079460958"),
+        ("+1 (212) 555 0187 is my cell", "+12125550187"),
+    ],
+)
+def test_international_numbers_with_spaces(engine: NLUEngine, text: str, expected: str) -> None:
+    assert engine.analyze_rules(text).phone == expected

@@ -13,7 +13,7 @@ from pymongo import MongoClient
 
 from tests.conftest import Connect
 from tests.support.clients import RecordingClient
-from tests.support.fake_openai import CutStream, FakeOpenAI, Fault, Hang, Reply
+from tests.support.fake_openai import CutStream, FakeOpenAI, Fault, Hang, Reply, ToolCalls
 from tests.support.servers import ServerProcess
 from tests.support.waiting import eventually
 
@@ -100,15 +100,17 @@ async def test_scheduling_intent_opens_the_slot_picker_with_contacts_found(
     online_server: ServerProcess, fake_llm: FakeOpenAI, connect_user: Connect
 ) -> None:
     _account, client = await connect_user(online_server)
+    # With a model, the scheduling tools are its: it opens the picker (the rules' guess
+    # does not; offline it does: tests/scheduling/test_booking_flow.py).
+    fake_llm.script("stream", ToolCalls([("open_slot_picker", "{}")]), Reply("Escolha abaixo."))
     ack = await client.emit(
         "agent:send",
         send("sdr", "Quero agendar uma reunião amanhã às 15h, meu email é ana@empresa.com.br"),
     )
     picker = (await client.wait_for("agent:show-slot-picker"))[0]
     assert picker["messageId"] == ack["messageId"]
-    assert picker["email"] == "ana@empresa.com.br"
-    assert picker["suggestedTime"] == "15:00"
-    assert picker["suggestedDate"]
+    assert picker["email"] == "ana@empresa.com.br"  # what the person wrote
+    assert len(client.of("agent:show-slot-picker")) == 1
     chips = (await client.wait_for("agent:suggestions"))[0]["suggestions"]
     assert "Ver horários disponíveis" in chips
 
@@ -335,13 +337,16 @@ async def test_the_model_refines_an_unsure_rule_analysis(
     )
     account, client = await connect_user(online_server)
 
-    ack = await client.emit("agent:send", send("sdr", "seria bom a gente conversar com calma"))
+    ack = await client.emit(
+        "agent:send", send("sdr", "seria bom a gente trocar uma ideia com calma")
+    )
 
-    picker = (await client.wait_for("agent:show-slot-picker"))[0]
-    assert picker["messageId"] == ack["messageId"]
-    extraction = fake_llm.requests_of("json")[-1]
-    assert extraction.messages[-1]["content"] == "seria bom a gente conversar com calma"
+    await client.wait_for("agent:message", reply_to(ack["messageId"]))
     await client.wait_for("agent:typing", lambda d: d["typing"] is False)
+    extraction = fake_llm.requests_of("json")[-1]
+    assert extraction.messages[-1]["content"] == "seria bom a gente trocar uma ideia com calma"
+    # The sdr's model has the scheduling tools: a picker is its call, not the NLU's.
+    assert client.of("agent:show-slot-picker") == []
     stored = mongo_client[online_db_name]["messages"].find_one({"_id": _oid(ack["messageId"])})
     assert stored is not None
     assert (stored["nlp"]["intent"], stored["nlp"]["source"]) == ("schedule_meeting", "llm")

@@ -82,13 +82,16 @@ class CutStream:
 class ToolCalls:
     """Streams `text` (maybe empty), then calls each `(name, arguments JSON)` as
     OpenAI streams them: the id and name first, the arguments in fragments, and
-    `finish_reason: tool_calls`."""
+    `finish_reason: tool_calls`. `whole`: as some compatible servers do, every call
+    complete in one chunk (no fragments), together with `finish_reason: tool_calls`.
+    Each call gets an id unique on this server (`call_<n>`), as a provider's are."""
 
     calls: list[tuple[str, str]]
     text: str = ""
     chunk_size: int = 6
     prompt_tokens: int = 11
     completion_tokens: int = 7
+    whole: bool = False
 
 
 Behaviour = Reply | Fault | Hang | CutStream | Held | ToolCalls
@@ -104,6 +107,37 @@ class RecordedRequest:
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", []))
 
+    @property
+    def tool_results(self) -> list[dict[str, Any]]:
+        """The `tool` messages sent (results of the model's calls), their content
+        decoded: `{"tool_call_id": ..., "content": {...}}`, oldest first."""
+        return [
+            {"tool_call_id": m.get("tool_call_id"), "content": json.loads(m["content"])}
+            for m in self.messages
+            if m.get("role") == "tool"
+        ]
+
+    @property
+    def tool_turns(self) -> list[dict[str, Any]]:
+        """The assistant messages that carried calls: `{"content", "calls": [(id, name,
+        arguments)]}`, oldest first."""
+        return [
+            {
+                "content": m.get("content"),
+                "calls": [
+                    (c["id"], c["function"]["name"], c["function"]["arguments"])
+                    for c in m["tool_calls"]
+                ],
+            }
+            for m in self.messages
+            if m.get("role") == "assistant" and m.get("tool_calls")
+        ]
+
+    @property
+    def tool_names(self) -> list[str]:
+        """The function tools offered in this request."""
+        return [t["function"]["name"] for t in self.body.get("tools", [])]
+
 
 class FakeOpenAI:
     def __init__(self) -> None:
@@ -117,6 +151,7 @@ class FakeOpenAI:
             "complete": deque(),
         }
         self._lock = threading.Lock()
+        self._call_ids = 0
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -231,9 +266,20 @@ class FakeOpenAI:
             yield _sse_line(_chunk(body, {"content": piece}, None))
         if isinstance(behaviour, CutStream):
             raise ConnectionResetError("scripted cut")
-        if isinstance(behaviour, ToolCalls):
+        if isinstance(behaviour, ToolCalls) and behaviour.whole:
+            whole = [
+                {
+                    "index": index,
+                    "id": self._call_id(),
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments},
+                }
+                for index, (name, arguments) in enumerate(behaviour.calls)
+            ]
+            yield _sse_line(_chunk(body, {"tool_calls": whole}, "tool_calls"))
+        elif isinstance(behaviour, ToolCalls):
             for index, (name, arguments) in enumerate(behaviour.calls):
-                opening = {"index": index, "id": f"call_{index}", "type": "function"}
+                opening = {"index": index, "id": self._call_id(), "type": "function"}
                 opening["function"] = {"name": name, "arguments": ""}
                 yield _sse_line(_chunk(body, {"tool_calls": [opening]}, None))
                 for start in range(0, len(arguments), 5):
@@ -251,6 +297,11 @@ class FakeOpenAI:
             usage_chunk["usage"] = _usage(behaviour)
             yield _sse_line(usage_chunk)
         yield b"data: [DONE]\n\n"
+
+    def _call_id(self) -> str:
+        with self._lock:
+            self._call_ids += 1
+            return f"call_{self._call_ids}"
 
     # -- lifecycle -------------------------------------------------------------------
 

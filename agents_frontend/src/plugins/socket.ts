@@ -53,6 +53,7 @@ function routeEvents(socket: AgentSocket, s: Stores): void {
   })
   socket.on('agent:stream', (event) => chat(event) && s.conversations.onStream(event))
   socket.on('agent:typing', (event) => chat(event) && s.conversations.onTyping(event))
+  socket.on('agent:tool-status', (event) => chat(event) && s.conversations.onToolStatus(event))
   socket.on('agent:suggestions', (event) => chat(event) && s.conversations.onSuggestions(event))
   socket.on('agent:show-slot-picker', (event) => chat(event) && s.conversations.onSlotPicker(event))
   socket.on('agent:summary', (event) => chat(event) && s.conversations.onSummary(event))

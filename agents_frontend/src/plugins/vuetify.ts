@@ -23,6 +23,8 @@ const light: ThemeDefinition = {
     'human-bubble': '#fff3e0',
     'system-bubble': '#e0f2f1',
     notice: '#ffecb3',
+    // Refused or failed tool calls under a reply: quiet, yet 4.5:1 on the bubbles.
+    'muted-warning': '#8a5000',
     'app-bar': '#3949ab',
   },
 }
@@ -40,6 +42,7 @@ const dark: ThemeDefinition = {
     'human-bubble': '#4a3520',
     'system-bubble': '#1f3d3a',
     notice: '#4d3d10',
+    'muted-warning': '#ffcc80',
     // A dark bar: the lightened primary would glare across the top of a dark screen.
     'app-bar': '#272a3d',
   },

@@ -15,13 +15,16 @@ import type {
   SuggestionsEvent,
   SummaryEvent,
   TaskCreatedEvent,
+  ToolStatusEvent,
   TypingEvent,
 } from '@/types/events'
 import {
   appendChunk,
   applySnapshot,
+  applyToolStatus,
   conversationId,
   emptyConversation,
+  endToolActivity,
   giveUpOnGaps,
   hasGaps,
   markWaiting,
@@ -114,6 +117,11 @@ export const useConversationsStore = defineStore('conversations', () => {
     conversation(event.agentKey, event.contactId).typing = event.typing
   }
 
+  /** The agent is using a tool for the reply it writes (the status line under it). */
+  function onToolStatus(event: ToolStatusEvent): void {
+    applyToolStatus(conversation(event.agentKey, event.contactId), event)
+  }
+
   function onSuggestions(event: SuggestionsEvent): void {
     conversation(event.agentKey, event.contactId).suggestions = event.suggestions
   }
@@ -155,6 +163,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     const answered = event.messageId ? conv.messages.find((m) => m.id === event.messageId) : undefined
     if (answered) {
       answered.replyError = event.error
+      endToolActivity(conv, (_reply, replyTo) => replyTo === answered.id)
       // Its reply is not coming on this attempt: a bubble shown streaming stops.
       for (const reply of conv.messages) {
         if (reply.replyTo === answered.id && reply.status === 'streaming') {
@@ -170,9 +179,13 @@ export const useConversationsStore = defineStore('conversations', () => {
     conv.error = { message: event.error, code: event.code }
   }
 
-  /** Nobody is typing on a dropped connection; the reply, if any, comes with the catch-up. */
+  /** Nobody is typing (or using a tool) on a dropped connection; the reply, if any, comes
+   * with the catch-up. */
   function onDisconnected(): void {
-    for (const conv of Object.values(conversations)) conv.typing = false
+    for (const conv of Object.values(conversations)) {
+      conv.typing = false
+      endToolActivity(conv)
+    }
   }
 
   /** Shows a message from the outbox in its conversation (after a reload, say). */
@@ -356,6 +369,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     onMessage,
     onStream,
     onTyping,
+    onToolStatus,
     onSuggestions,
     onSlotPicker,
     onSummary,

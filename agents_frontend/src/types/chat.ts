@@ -1,4 +1,4 @@
-import type { AgentMessageEvent, Author, BookedEvent, ShowSlotPickerEvent, Task } from './events'
+import type { AgentMessageEvent, Author, BookedEvent, ShowSlotPickerEvent, Task, ToolCallRecord, ToolName } from './events'
 
 /**
  * How a message stands on this client. `queued`: typed while disconnected, sent on
@@ -41,6 +41,16 @@ export interface ChatMessage {
   nextSeq?: number
   /** Deltas that came after a gap (by `seq`), held until a snapshot fills the gap. */
   heldDeltas?: Record<number, string>
+  /** The tools the agent used for this (stored) reply, in the order it called them. */
+  toolCalls?: ToolCallRecord[]
+}
+
+/** The tools an agent is using right now for one reply it is writing (the status line). */
+export interface ToolActivity {
+  /** The person's message the reply answers. */
+  replyTo: string
+  /** The calls under way, oldest first (the line names the latest). */
+  running: ToolName[]
 }
 
 export interface ConversationError {
@@ -64,6 +74,8 @@ export interface Conversation {
   summaryLoading: boolean
   bookings: BookedEvent[]
   tasks: Task[]
+  /** Tools in use, by the id of the reply being written (`agent:tool-status`). */
+  toolActivity: Record<string, ToolActivity>
 }
 
 /**
@@ -95,6 +107,7 @@ export function fromEvent(event: AgentMessageEvent): Omit<ChatMessage, 'key' | '
     incomplete: event.incomplete ?? false,
     stopped: event.stopped ?? undefined,
     replyTo: event.replyTo ?? undefined,
+    toolCalls: event.toolCalls?.length ? event.toolCalls : undefined,
     status: 'sent',
   }
 }

@@ -25,6 +25,8 @@ export type {
   SummaryEvent,
   Task,
   TaskCreatedEvent,
+  ToolCallRecord,
+  ToolStatusEvent,
   TypingEvent,
   AckError,
   InboxConversationEvent,
@@ -35,6 +37,10 @@ export type {
 } from './wire'
 
 export type Author = Wire.AgentMessageEvent['author']
+/** A function an agent may call while writing a reply. */
+export type ToolName = Wire.ToolCallRecord['name']
+/** The tool sets a bot may be given (`tools` on a bot). */
+export type ToolSet = Wire.BotPublic['tools'][number]
 
 export interface ConversationRef {
   agentKey: string

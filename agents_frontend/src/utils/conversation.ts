@@ -4,7 +4,7 @@
  */
 import { type ChatMessage, type Conversation, type OutboxEntry, fromEvent } from '@/types/chat'
 import type { StreamingReply } from '@/types/api'
-import type { AgentMessageEvent, StreamEvent } from '@/types/events'
+import type { AgentMessageEvent, StreamEvent, ToolName, ToolStatusEvent } from '@/types/events'
 
 export function conversationId(agentKey: string, contactId: string): string {
   return `${agentKey}\u0000${contactId}`
@@ -37,6 +37,7 @@ export function emptyConversation(agentKey: string, contactId: string): Conversa
     summaryLoading: false,
     bookings: [],
     tasks: [],
+    toolActivity: {},
   }
 }
 
@@ -93,6 +94,7 @@ export function dropMessages(conv: Conversation, ids: readonly string[]): void {
   const gone = new Set(ids)
   const kept = conv.messages.filter((m) => !(m.id !== null && gone.has(m.id)) && !(m.replyTo && gone.has(m.replyTo)))
   if (kept.length !== conv.messages.length) conv.messages.splice(0, conv.messages.length, ...kept)
+  endToolActivity(conv, (replyId, replyTo) => gone.has(replyId) || gone.has(replyTo))
   markWaiting(conv)
 }
 
@@ -114,6 +116,8 @@ export function findMessage(
 
 /** The server's copy wins; an optimistic or streamed copy is updated in place (same key). */
 export function upsertMessage(conv: Conversation, event: AgentMessageEvent): ChatMessage {
+  // The stored reply is here: whatever tool it was using is done.
+  if (event.author !== 'user') endToolActivity(conv, (reply) => reply === event.id)
   const existing = findMessage(conv, event)
   const data = fromEvent(event)
   if (existing) {
@@ -126,6 +130,40 @@ export function upsertMessage(conv: Conversation, event: AgentMessageEvent): Cha
   conv.messages.push({ ...data, key, attempt: 0 })
   arrange(conv)
   return conv.messages.find((m) => m.key === key)!
+}
+
+/**
+ * `agent:tool-status`: a call starts (its tool joins the reply's status line) or returns
+ * (it leaves; the line goes when nothing is running). A late "started" for a reply that
+ * is stored already is ignored.
+ */
+export function applyToolStatus(conv: Conversation, event: ToolStatusEvent): void {
+  const stored = conv.messages.some((m) => m.id === event.id && m.status !== 'streaming')
+  const activity = conv.toolActivity[event.id]
+  if (event.running) {
+    if (stored) return
+    if (activity) activity.running.push(event.tool)
+    else conv.toolActivity[event.id] = { replyTo: event.replyTo, running: [event.tool] }
+    return
+  }
+  if (!activity) return
+  const at = activity.running.lastIndexOf(event.tool)
+  if (at >= 0) activity.running.splice(at, 1)
+  if (!activity.running.length) delete conv.toolActivity[event.id]
+}
+
+/** The tool the status line names for a reply: its latest call still running. */
+export function runningTool(conv: Conversation, replyId: string): ToolName | null {
+  const running = conv.toolActivity[replyId]?.running
+  return running?.[running.length - 1] ?? null
+}
+
+/** Status lines end for the replies `done` picks (all of them without it): stored,
+ * failed, or a connection dropped (what the tools did comes with the stored reply). */
+export function endToolActivity(conv: Conversation, done: (replyId: string, replyTo: string) => boolean = () => true): void {
+  for (const [replyId, activity] of Object.entries(conv.toolActivity)) {
+    if (done(replyId, activity.replyTo)) delete conv.toolActivity[replyId]
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import type {
   ShowSlotPickerEvent,
   StreamEvent,
   SuggestionsEvent,
+  ToolStatusEvent,
   TypingEvent,
   VisitorClientToServerEvents,
   VisitorClosedEvent,
@@ -30,8 +31,10 @@ import type {
 import {
   appendChunk,
   applySnapshot,
+  applyToolStatus,
   byTime,
   emptyConversation,
+  endToolActivity,
   giveUpOnGaps,
   hasGaps,
   newClientMessageId,
@@ -156,7 +159,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     if (conv.contactId && conv.contactId !== event.conversationId) {
       // A new conversation (the old one's token was refused): only unsent text carries over.
       conv.messages = conv.messages.filter((m) => m.id === null)
-      Object.assign(conv, { bookings: [], suggestions: [], slotRequest: null, error: null, typing: false })
+      Object.assign(conv, { bookings: [], suggestions: [], slotRequest: null, error: null, typing: false, toolActivity: {} })
     }
     conv.contactId = event.conversationId
     conv.agentKey = event.messages[0]?.agentKey ?? conv.agentKey
@@ -204,6 +207,11 @@ export const useVisitorStore = defineStore('visitor', () => {
     if (mine(event.contactId)) conv.typing = event.typing
   }
 
+  /** The agent is using a tool for its reply ("Checking availability…" under it). */
+  function onToolStatus(event: ToolStatusEvent): void {
+    if (mine(event.contactId)) applyToolStatus(conv, event)
+  }
+
   function onSuggestions(event: SuggestionsEvent): void {
     if (mine(event.contactId)) conv.suggestions = event.suggestions
   }
@@ -231,6 +239,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     const answered = event.messageId ? conv.messages.find((m) => m.id === event.messageId) : undefined
     if (answered) {
       answered.replyError = event.error
+      endToolActivity(conv, (_reply, replyTo) => replyTo === answered.id)
       for (const reply of conv.messages) {
         if (reply.replyTo === answered.id && reply.status === 'streaming') {
           Object.assign(reply, { status: 'sent', incomplete: true, heldDeltas: undefined })
@@ -248,6 +257,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     state.value = 'closed'
     notice.value = { code: event.reason, message: event.message }
     conv.typing = false
+    endToolActivity(conv)
     bookingOpen.value = false
     stopTimers()
     socket.value?.disconnect() // no reconnection: the owner took the agent offline
@@ -255,6 +265,7 @@ export const useVisitorStore = defineStore('visitor', () => {
 
   function onDisconnected(reason: string): void {
     conv.typing = false
+    endToolActivity(conv)
     for (const message of conv.messages) {
       if (message.status === 'sending') {
         message.status = 'queued' // it may have arrived: sent again, the server keeps one
@@ -314,6 +325,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     s.on('agent:message', onMessage)
     s.on('agent:stream', onStream)
     s.on('agent:typing', onTyping)
+    s.on('agent:tool-status', onToolStatus)
     s.on('agent:suggestions', onSuggestions)
     s.on('agent:show-slot-picker', onSlotPicker)
     s.on('agent:schedule-confirm', onScheduled)
@@ -478,6 +490,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     onMessage,
     onStream,
     onTyping,
+    onToolStatus,
     onSuggestions,
     onSlotPicker,
     onScheduled,

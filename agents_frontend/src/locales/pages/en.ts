@@ -63,7 +63,7 @@ export default {
     dueOn: 'Due {date}',
     noDue: 'No due date',
     filters: 'Filters',
-    source: { manual: 'Written by you', chat: 'From a chat', meeting: 'Meeting' },
+    source: { manual: 'Written by you', chat: 'From a chat', meeting: 'Meeting', agent: 'Added by the agent' },
   },
   usagePage: {
     title: 'Usage',

@@ -65,7 +65,7 @@ const ptBR: typeof pages = {
     dueOn: 'Prazo {date}',
     noDue: 'Sem prazo',
     filters: 'Filtros',
-    source: { manual: 'Criada por você', chat: 'De uma conversa', meeting: 'Reunião' },
+    source: { manual: 'Criada por você', chat: 'De uma conversa', meeting: 'Reunião', agent: 'Criada pelo agente' },
   },
   usagePage: {
     title: 'Consumo',
