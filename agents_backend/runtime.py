@@ -45,6 +45,7 @@ from agents_backend.integrations.calendar.google import GoogleCalendar, load_cre
 from agents_backend.integrations.calendar.google_oauth import GoogleOAuth, OAuthClient
 from agents_backend.integrations.calendar.local import LocalCalendar
 from agents_backend.integrations.openai_client import OpenAIChat
+from agents_backend.nlu import language
 from agents_backend.nlu.engine import NLUEngine
 from agents_backend.nlu.refiner import LLMRefiner
 from agents_backend.scheduling.config import SchedulingConfig
@@ -189,6 +190,11 @@ class Runtime:
             asyncio.ensure_future(self._stops.listen()),
             asyncio.ensure_future(self._expire_handoffs()),
         ]
+        if not settings.debug:
+            # In production the first message whose language the stopword vote cannot
+            # settle would otherwise wait ~0.4 s for lingua's models (nlu/language.py);
+            # loaded here, they are also frozen out of the collector with the rest.
+            language.warm_up()
         settle_garbage_collector()
         try:
             yield

@@ -632,7 +632,8 @@ class ReplyRun:
         )
 
     async def _follow_up(self, nlu: NLUResult, reply: ChatMessage) -> None:
-        suggestions = suggest(agent=self.agent, nlu=nlu, reply_text=reply.text)
+        booked = self.rounds is not None and self.rounds.booked
+        suggestions = suggest(agent=self.agent, nlu=nlu, reply_text=reply.text, booked=booked)
         await self.emit(SuggestionsEvent(**self.scope, reply_to=reply.id, suggestions=suggestions))
         # With the scheduling tools offered, the model opens the picker (open_slot_picker)
         # when the person wants it; the rules' guess would open it beside the model's own

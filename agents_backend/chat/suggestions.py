@@ -38,12 +38,22 @@ _BY_INTENT: dict[Intent, dict[Language, list[str]]] = {
 }
 
 _BOOK: dict[Language, str] = {"pt": "Agendar uma reunião", "en": "Book a meeting"}
+# After the agent booked the meeting in this very reply: nothing offers to book again.
+_AFTER_BOOKING: dict[Language, list[str]] = {
+    "pt": ["Obrigado!", "Tenho outra dúvida"],
+    "en": ["Thanks!", "I have another question"],
+}
 _GIVE_EMAIL: dict[Language, str] = {"pt": "Meu e-mail é ", "en": "My e-mail is "}
 
 
-def suggest(*, agent: AgentProfile, nlu: NLUResult, reply_text: str) -> list[str]:
-    """At most three chips; a reply that asks for an e-mail gets a chip to start one."""
+def suggest(
+    *, agent: AgentProfile, nlu: NLUResult, reply_text: str, booked: bool = False
+) -> list[str]:
+    """At most three chips; a reply that asks for an e-mail gets a chip to start one.
+    `booked`: the reply's own `book_meeting` booked (agent tools)."""
     language = nlu.language
+    if booked:
+        return list(_AFTER_BOOKING[language])
     chips = list(_BY_INTENT.get(nlu.intent, _BY_INTENT[Intent.GENERAL])[language])
     lowered = reply_text.lower()
     if not nlu.email and ("e-mail" in lowered or "email" in lowered):

@@ -18,6 +18,7 @@ from typing import Any
 
 from pymongo.errors import PyMongoError
 
+from agents_backend.chat import history
 from agents_backend.chat.tooling import ToolContext, ToolResult
 from agents_backend.contract import (
     ErrorCode,
@@ -25,6 +26,7 @@ from agents_backend.contract import (
     ScheduleConfirmPayload,
     ShowSlotPickerEvent,
 )
+from agents_backend.core.database import Database
 from agents_backend.core.emitter import Ack
 from agents_backend.core.errors import AgentError
 from agents_backend.core.identity import SessionUser
@@ -63,6 +65,9 @@ class BookedLead:
 # Records a visitor's contact for the inbox (visitors/, a layer above the tools).
 LeadHook = Callable[[BookedLead], Awaitable[None]]
 
+# How far back a booking looks for the e-mail and phone the person wrote.
+GROUNDING_MESSAGES = 500
+
 
 def _scope(context: ToolContext) -> dict[str, str]:
     return {"agent_key": context.agent.key, "contact_id": context.message.contact_id}
@@ -72,13 +77,28 @@ class MeetingTools:
     def __init__(
         self,
         *,
+        db: Database,
         scheduling: SchedulingService,
         default_duration_minutes: int = 60,
         on_lead: LeadHook | None = None,
     ) -> None:
+        self._db = db
         self._scheduling = scheduling
         self._default_duration = default_duration_minutes
         self._on_lead = on_lead
+
+    async def _written_in_whole(self, context: ToolContext) -> grounding.WrittenContacts:
+        """The contacts the person wrote anywhere in the conversation: an e-mail given
+        long before the model's context window still books (the window holds only the
+        last `CONTEXT_MESSAGES`). Read only when booking, which is rare."""
+        messages = await history.recent(
+            db=self._db,
+            user_id=context.user.id,
+            agent_key=context.agent.key,
+            contact_id=context.message.contact_id,
+            limit=GROUNDING_MESSAGES,
+        )
+        return grounding.written_by_person([*context.history, *messages, context.message])
 
     async def _check_day(self, day: date, context: ToolContext) -> BookingDays:
         """Refuses a past day or one beyond the horizon; the agent's booking days."""
@@ -117,7 +137,7 @@ class MeetingTools:
 
     async def book_meeting(self, raw: str, context: ToolContext) -> ToolResult:
         args = parse(BookMeetingArgs, raw)
-        written = grounding.of_conversation(context)
+        written = await self._written_in_whole(context)
         email = grounding.grounded_email(args.email, written)
         phone = grounding.grounded_phone(args.phone, written)
         duration = args.duration_minutes or self._default_duration

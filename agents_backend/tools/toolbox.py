@@ -70,6 +70,7 @@ class AgentToolBox:
         self._scheduling = scheduling
         self._switches = switches
         meetings = MeetingTools(
+            db=db,
             scheduling=scheduling,
             default_duration_minutes=default_duration_minutes,
             on_lead=on_lead,

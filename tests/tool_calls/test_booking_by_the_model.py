@@ -103,6 +103,9 @@ async def test_the_model_checks_availability_proposes_two_times_and_books_the_ch
         ("book_meeting", False, "ok"),
     ]
     assert len(bookings(mongo_client, tools_db_name, account.user_id)) == 1
+    # Booked in this reply: the chips no longer offer to book.
+    chips = await tab.wait_for("agent:suggestions", lambda s: s["replyTo"] == second.reply["id"])
+    assert chips[0]["suggestions"] == ["Obrigado!", "Tenho outra dúvida"]
     told = requests_since(fake_llm, start)[3].tool_results
     assert told[0]["content"]["status"] == "booked"
 

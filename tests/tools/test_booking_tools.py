@@ -4,6 +4,7 @@ a taken slot answered with free alternatives, and contacts the person never wrot
 from __future__ import annotations
 
 from agents_backend.bots.models import Publication
+from agents_backend.chat.store import Lease, insert_user_message
 from tests.tools.conftest import TOMORROW, USER, Kit, message
 
 
@@ -224,3 +225,29 @@ async def test_a_visitor_booking_records_the_lead(kit: Kit) -> None:
     ]
     booking = await kit.db.events.find_one({"active": True})
     assert booking is not None and booking["contact_id"] == visitor
+
+
+async def test_an_email_written_before_the_context_window_still_books(kit: Kit) -> None:
+    """The model sees only the last CONTEXT_MESSAGES; the person gave their address long
+    before. Stored in the conversation, it is theirs, and the booking goes through."""
+    early = kit.said("meu e-mail é bia@example.com")
+    await insert_user_message(
+        db=kit.db,
+        user_id=USER.id,
+        agent_key="sdr",
+        contact_id=early.contact_id,
+        text=early.text,
+        client_message_id=None,
+        nlp=None,
+        lease=Lease("test", 0),
+    )
+    window = [kit.said("pode ser amanhã às 15h?")]  # the address is not in it
+
+    result = await kit.call(
+        "book_meeting",
+        {"date": TOMORROW, "time": "15:00", "email": "bia@example.com"},
+        said=window,
+    )
+
+    assert result.outcome == "ok" and result.booked, result.content
+    assert await kit.db.events.count_documents({"email": "bia@example.com"}) == 1
