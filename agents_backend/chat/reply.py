@@ -99,6 +99,8 @@ async def always_answer(_conversation: ConversationKey) -> bool:
 # Why a run is stopped (`ReplyRun.stop`); any other reason is a takeover by the team.
 STOPPED_BY_PERSON = "stopped"
 SUPERSEDED_BY_EDIT = "superseded"
+# The person deleted the conversation: nothing of the reply is kept.
+CONVERSATION_DELETED = "deleted"
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,10 @@ class ReplyRun:
         text = "".join(self.parts)
         try:
             self._count_cut_usage()
+            if self.stop_reason == CONVERSATION_DELETED:
+                # Stored now, it would bring the deleted conversation back.
+                await self.recorder.finish()
+                return
             superseded = self.stop_reason == SUPERSEDED_BY_EDIT and await revisions.is_superseded(
                 db=self.services.db, message_id=self.message.id
             )

@@ -26,7 +26,14 @@ from agents_backend.chat.controls import ReplyControls
 from agents_backend.chat.handoff import HandoffHook
 from agents_backend.chat.history import conversation_language
 from agents_backend.chat.models import ChatMessage
-from agents_backend.chat.reply import ReplyGate, ReplyRun, ReplyServices, Route, always_answer
+from agents_backend.chat.reply import (
+    CONVERSATION_DELETED,
+    ReplyGate,
+    ReplyRun,
+    ReplyServices,
+    Route,
+    always_answer,
+)
 from agents_backend.chat.responders import OpenAIResponder, Responder
 from agents_backend.chat.stops import ReplyStops
 from agents_backend.chat.streams import (
@@ -179,6 +186,17 @@ class AgentCore:
     async def stop_replies(self, conversation: ConversationKey, reason: str) -> None:
         """Cuts the conversation's replies under way, on whichever process runs them."""
         await self._stops.stop(conversation, reason)
+
+    async def forget_replies(self, conversation: ConversationKey) -> None:
+        """Before a conversation is deleted: its replies under way stop and keep nothing
+        (a reply stored after the delete would bring the conversation back). Waits, a
+        moment at most, for this process's runs to end; another process's stop arrives
+        through Redis as fast as any stop does."""
+        await self._stops.stop(conversation, CONVERSATION_DELETED)
+        for _ in range(50):
+            if not self._stops.runs_here(conversation):
+                return
+            await asyncio.sleep(0.02)
 
     # -- agent:send -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from agents_backend.auth.deps import CurrentUser
 from agents_backend.bots.service import AgentDirectory
+from agents_backend.chat.service import AgentCore
 from agents_backend.conversations import service
 from agents_backend.conversations.schemas import (
     ConversationList,
@@ -26,6 +27,7 @@ from agents_backend.core.registry import service as registered
 router = APIRouter(tags=["conversations"])
 
 AgentsDep = Annotated[AgentDirectory, Depends(registered(AgentDirectory))]
+CoreDep = Annotated[AgentCore, Depends(registered(AgentCore))]
 AgentKey = Annotated[str, Path(max_length=64)]
 ContactId = Annotated[str, Path(max_length=128)]
 
@@ -76,12 +78,22 @@ async def rename_conversation(
 
 @router.delete("/agents/{key}/conversations/{contact_id}", status_code=204)
 async def delete_conversation(
-    user: CurrentUser, db: DbDep, agents: AgentsDep, key: AgentKey, contact_id: ContactId
+    user: CurrentUser,
+    db: DbDep,
+    agents: AgentsDep,
+    core: CoreDep,
+    key: AgentKey,
+    contact_id: ContactId,
 ) -> Response:
     """Deletes the conversation's messages and title for the caller (tasks and meetings
-    made from it stay)."""
+    made from it stay); a reply under way stops first and keeps nothing."""
     await service.delete(
-        db=db, agents=agents, user_id=user["_id"], agent_key=key, contact_id=contact_id
+        db=db,
+        agents=agents,
+        core=core,
+        user_id=user["_id"],
+        agent_key=key,
+        contact_id=contact_id,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

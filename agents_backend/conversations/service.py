@@ -11,6 +11,8 @@ from typing import cast
 
 from agents_backend.bots.service import AgentDirectory
 from agents_backend.chat.history import now_ms
+from agents_backend.chat.service import AgentCore
+from agents_backend.chat.streams import ConversationKey
 from agents_backend.contract import Author, ErrorCode
 from agents_backend.conversations import store
 from agents_backend.conversations.schemas import (
@@ -141,12 +143,20 @@ async def rename(
 
 
 async def delete(
-    *, db: Database, agents: AgentDirectory, user_id: str, agent_key: str, contact_id: str
+    *,
+    db: Database,
+    agents: AgentDirectory,
+    core: AgentCore,
+    user_id: str,
+    agent_key: str,
+    contact_id: str,
 ) -> None:
     """Deletes the conversation's messages and title for this person. Tasks made from it
     and meetings booked in it stay: they are records of their own (a task keeps naming
-    the conversation it came from)."""
+    the conversation it came from). A reply streaming in it is stopped first, keeping
+    nothing, so it cannot bring the conversation back."""
     key = await _require_conversation(db, agents, user_id, agent_key, contact_id)
+    await core.forget_replies(ConversationKey(user_id, key, contact_id))
     await store.delete(db=db, user_id=user_id, agent_key=key, contact_id=contact_id)
 
 

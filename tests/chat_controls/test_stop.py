@@ -3,6 +3,8 @@ stream is closed and the tokens spent are counted (issue 16, point 2)."""
 
 from __future__ import annotations
 
+import httpx
+
 from tests.chat_controls.helpers import LONG, Mongo, reply_of, send, stored
 from tests.conftest import Connect
 from tests.support.clients import history_page
@@ -113,3 +115,33 @@ async def test_a_malformed_stop_is_refused_and_the_socket_goes_on(
         assert ack["ok"] is False and ack["error"]["code"] == "invalid_payload"
     good = await client.emit("agent:send", send("still here?"))
     await client.wait_for("agent:message", reply_of(client, good["messageId"]))
+
+
+async def test_deleting_a_conversation_mid_reply_stops_it_and_keeps_nothing(
+    online_server: ServerProcess,
+    fake_llm: FakeOpenAI,
+    connect_user: Connect,
+    mongo_client: Mongo,
+    online_db_name: str,
+) -> None:
+    """A reply stored after the delete would bring the deleted conversation back, with
+    one orphan message, in the person's list. (A reply this short ends long before its
+    lease is next renewed, which would otherwise notice its message is gone.)"""
+    fake_llm.script("stream", Reply(LONG[:300], chunk_delay=0.02, chunk_size=2))
+    account, client = await connect_user(online_server)
+    question = "Tell me the whole story"
+    await client.emit("agent:send", send(question, "c-gone"))
+    await client.wait_for("agent:stream", count=3)
+
+    async with httpx.AsyncClient(base_url=online_server.base_url) as http:
+        deleted = await http.delete("/agents/support/conversations/c-gone", headers=account.headers)
+        assert deleted.status_code == 204
+        # The model's stream is closed: the provider stops generating.
+        await fake_llm.wait_closed_early(question)
+        await client.wait_for("agent:typing", lambda d: d["typing"] is False)
+        listed = await http.get("/agents/support/conversations", headers=account.headers)
+
+    assert [c["contactId"] for c in listed.json()["conversations"]] == []
+    messages = mongo_client[online_db_name]["messages"]
+    assert messages.count_documents({"user_id": account.user_id, "contact_id": "c-gone"}) == 0
+    assert not client.of("agent:message", lambda m: m["author"] == "agent")
