@@ -302,9 +302,13 @@ describe('the inbox: watching, taking over, handing back, closing', () => {
     assert.equal(await rowOf(page, conversationId).getAttribute('data-status'), 'waiting')
     await shot(page, '82-inbox-handoff-desktop-pt')
     await shot(visitor.page, '92-widget-waiting-desktop-pt')
+    // Opened, the conversation is read: the server is told a moment later (the next test
+    // leaves with a full page load, which would otherwise cut that short).
+    const told = page.waitForResponse((r) => r.url().endsWith('/read') && r.request().method() === 'POST')
     await page.getByTestId('handoff-open').click()
     await page.waitForURL((u) => decodeURIComponent(u.pathname).endsWith(conversationId))
     await page.locator('[data-test="inbox-status"][data-status="waiting"]').waitFor()
+    await told
   })
 
   test('unread counts: a message in a conversation not open is badged until opened', { timeout: 60_000 }, async () => {

@@ -191,7 +191,9 @@ describe('the person’s own pages', () => {
     await shot(page, 'pages-tasks-filled')
 
     // Complete: it leaves the "open" list and is done on the server.
-    await manual.getByTestId('task-done').locator('input').check()
+    // A click, not check(): the box follows the server's answer, and the row leaves the
+    // "open" list as soon as that comes (check() would wait for a box that is gone).
+    await manual.getByTestId('task-done').locator('input').click()
     await manual.waitFor({ state: 'detached' })
     let stored = (await api(page, 'GET', '/tasks')).body.tasks
     assert.equal(stored.find((t) => t.title === 'Ligar para o cliente').status, 'done')
