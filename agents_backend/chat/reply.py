@@ -101,6 +101,9 @@ STOPPED_BY_PERSON = "stopped"
 SUPERSEDED_BY_EDIT = "superseded"
 # The person deleted the conversation: nothing of the reply is kept.
 CONVERSATION_DELETED = "deleted"
+# The gate, asked again while the reply streams, says a person holds the conversation
+# now (a takeover whose stop this process did not hear: see `_keep_lease`).
+SILENCED = "silenced"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,9 @@ class ReplyServices:
     tasks: TaskCreator | None = None
     stops: ReplyStops = field(default_factory=ReplyStops)
     gate: ReplyGate = always_answer
+    # How often a streaming run asks the gate again (seconds): the backstop for a stop
+    # published on Redis while this process's subscription was not listening.
+    gate_recheck_seconds: float = 1.0
     # How the model's `request_human` asks for a person (chat/handoff.py); offered to the
     # model in website visitors' conversations only.
     handoff: HandoffHook | None = None
@@ -259,10 +265,21 @@ class ReplyRun:
             keeper.cancel()
 
     async def _keep_lease(self, main: asyncio.Task[None]) -> None:
-        """Renews the lease (with the text so far) a few times per lease period."""
+        """Renews the lease (with the text so far) a few times per lease period, and
+        between renewals asks the gate again. A takeover's stop reaches other processes
+        as a Redis message, which a subscription that is reconnecting (or a read cut at
+        its poll timeout) can miss; the conversation's stored status cannot be missed,
+        so a run silenced that way still stops within `gate_recheck_seconds`."""
+        loop = asyncio.get_running_loop()
         interval = self.services.lease_seconds / 3
+        recheck = min(self.services.gate_recheck_seconds, interval)
+        renew_at = loop.time() + interval
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(min(recheck, max(renew_at - loop.time(), 0.0)))
+            if loop.time() < renew_at:
+                await self._recheck_gate()
+                continue
+            renew_at = loop.time() + interval
             try:
                 ours = await messages.renew_lease(
                     db=self.services.db,
@@ -280,6 +297,16 @@ class ReplyRun:
                     self.lease_lost = True
                     main.cancel()
                 return
+
+    async def _recheck_gate(self) -> None:
+        if self.settled or self.stop_reason is not None:
+            return
+        try:
+            may_answer = await self.services.gate(self.conversation)
+        except PyMongoError:
+            return  # asked again at the next recheck
+        if not may_answer:
+            self.stop(SILENCED)
 
     async def _wait_turn(self, after: Collection[asyncio.Future[None]]) -> bool:
         """Until the conversation's earlier replies have ended (whatever their outcome);

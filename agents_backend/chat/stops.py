@@ -4,7 +4,9 @@ A person of the team who takes a visitor conversation over silences the agent at
 the reply streaming is cut (its text so far kept as an incomplete reply) and its model
 request closed, so the provider stops generating. The reply may be running on any
 process: a stop is applied to this process's runs and published on Redis (when the
-processes share one) for every other process's.
+processes share one) for every other process's. A message can be missed (a subscription
+reconnecting); a takeover is also in the conversation's stored status, which a streaming
+run reads again every second, so it stops regardless.
 
 A person may also stop one reply of their own (the Stop button, `agent:stop`): the stop
 then names that reply's id, and only the run streaming it is cut, wherever it runs.
@@ -85,7 +87,8 @@ class ReplyStops:
         try:
             await self._redis.publish(CHANNEL, message)
         except RedisError:
-            # The others' runs then end at their next lease renewal check at the latest.
+            # The others' runs silenced by a takeover still stop at their next gate
+            # recheck (chat/reply.py `_keep_lease`), a second later at most.
             logger.warning("could not publish a reply stop for %s", conversation)
 
     def _stop_here(self, conversation: ConversationKey, reason: str, reply_id: str | None) -> bool:

@@ -8,7 +8,12 @@ from tests.conftest import Connect
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.servers import ServerProcess
 
-FIRST = "The first answer streams slowly, word after word, until it is done."
+# Long enough (~4 s streamed) that the second message is surely taken while it streams.
+FIRST = (
+    "The first answer streams slowly, word after word, until it is done: a sentence "
+    "about the weather, one about the meeting room, one about the coffee machine on "
+    "the third floor, and a last one that says nothing at all before it ends."
+)
 
 
 async def test_a_message_sent_mid_stream_is_answered_after_the_reply_streaming(

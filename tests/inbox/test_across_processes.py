@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from agents_backend.core.embedded_mongo import EmbeddedMongo
 from tests.bots.helpers import call
@@ -20,15 +21,14 @@ from tests.visitors.conftest import SHOP, NewVisitor, published_bot
 LONG = " ".join(f"token{i}" for i in range(200))
 
 
+DATABASE = f"test_pair_{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture(scope="module")
 def pair(
     mongo: EmbeddedMongo, fake_llm_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[ServerProcess]]:
-    env = (
-        server_env(mongo, f"test_pair_{uuid.uuid4().hex[:8]}")
-        | model_env(fake_llm_server)
-        | {"OPENAI_MODEL": "gpt-test"}
-    )
+    env = server_env(mongo, DATABASE) | model_env(fake_llm_server) | {"OPENAI_MODEL": "gpt-test"}
     with processes_sharing_redis(env, tmp_path_factory.mktemp("pair")) as servers:
         yield servers
 
@@ -57,3 +57,32 @@ async def test_a_take_on_one_process_stops_the_reply_streaming_on_another(
     watched = await inbox.wait_for("inbox:message", lambda m: m["author"] == "agent")
     assert watched[0]["text"] == cut[0]["text"]
     await inbox.close()
+
+
+async def test_a_take_whose_redis_message_was_missed_still_stops_the_reply(
+    pair: list[ServerProcess], mongo: EmbeddedMongo, fake_llm: FakeOpenAI, new_visitor: NewVisitor
+) -> None:
+    """The stop travels as a Redis message, which a subscription that is reconnecting
+    misses; the conversation's stored status is the backstop the run reads again."""
+    near, _far = pair
+    _owner, _bot, publication = await published_bot(near)
+    visitor = new_visitor()
+    session = await visitor.connect(near.base_url, {"agent": publication["slug"], "host": SHOP})
+    conversation = session["conversationId"]
+
+    fake_llm.script("stream", Reply(LONG, chunk_delay=0.05, chunk_size=2))
+    await visitor.emit("visitor:send", {"message": "conta uma história longa"})
+    await visitor.wait_for("agent:stream", count=5)
+    # A take whose stop message never arrived: only the stored status says it.
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo.uri)
+    try:
+        taken = await client[DATABASE].visitor_conversations.update_one(
+            {"_id": conversation}, {"$set": {"status": "human"}}
+        )
+    finally:
+        await client.close()
+    assert taken.modified_count == 1
+
+    cut = await visitor.wait_for("agent:message", lambda m: m["author"] == "agent", timeout=5)
+    assert cut[0]["incomplete"] is True and LONG.startswith(cut[0]["text"])
+    assert len(cut[0]["text"]) < len(LONG)
