@@ -779,6 +779,7 @@ VISITOR_SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     SuggestionsEvent,
     ShowSlotPickerEvent,
     ScheduleConfirmedEvent,
+    ScheduleCancelledEvent,
     ToolStatusEvent,
     AgentErrorEvent,
 )

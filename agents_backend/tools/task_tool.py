@@ -1,9 +1,10 @@
 """`create_task`: the agent adds an action item to its owner's task list.
 
-The task is the reply's: its source is the reply's id (stable across a retried reply)
-and the title's own index, so a call repeated with the same title in one reply finds
-the task already made instead of adding a second one, and the auto-create extraction
-(which files tasks under the person's message) never collides with it.
+The task answers the person's message: its source is that message's id and a hash of
+the title, so a call repeated with the same title, in one reply, in a retried one or in
+a reply the person regenerated, finds the task already made instead of adding a second
+one. The auto-create extraction files its tasks under the same message with small
+indexes (0, 1, ...), which a title's 32-bit hash does not meet in practice.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class TaskTool:
             due_date=due,
             agent_key=context.agent.key,
             contact_id=context.message.contact_id,
-            source_message_id=context.reply_id,
+            source_message_id=context.message.id,
             source_index=zlib.crc32(args.title.casefold().encode()),
             source=TaskSource.AGENT,
         )

@@ -14,6 +14,7 @@ from agents_backend.contract import (
     InboxMessageEvent,
     InboxStreamEvent,
     InboxTypingEvent,
+    ScheduleCancelledEvent,
     ScheduleConfirmedEvent,
     ServerPayload,
     StreamEvent,
@@ -29,7 +30,8 @@ def for_visitor(payload: ServerPayload) -> ServerPayload | None:
         return None
     if isinstance(payload, AgentMessageEvent) and payload.nlp is not None:
         return payload.model_copy(update={"nlp": None})
-    if isinstance(payload, ScheduleConfirmedEvent) and payload.event_.html_link is not None:
+    booking_event = (ScheduleConfirmedEvent, ScheduleCancelledEvent)
+    if isinstance(payload, booking_event) and payload.event_.html_link is not None:
         booked = payload.event_.model_copy(update={"html_link": None})
         return payload.model_copy(update={"event_": booked})
     return payload

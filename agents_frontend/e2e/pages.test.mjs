@@ -162,6 +162,7 @@ describe('the person’s own pages', () => {
     await page.getByTestId(`past-meeting-${booked.event.id}`).click()
     await page.waitForURL((u) => u.pathname === '/chat/sdr/lead-meet')
     await page.locator('[data-test="message-system"]', { hasText: 'cancelada' }).waitFor()
+    assert.equal(await page.getByTestId('booking-confirmed').count(), 0, 'the chat no longer says booked')
     await context.close()
   })
 

@@ -141,6 +141,11 @@ describe('a visitor on the real server', () => {
     expect(taken?.message).toBeTruthy() // in the visitor's language, from the server
     const bad = await store.book({ date, time: slots.slots[1]!.start, email: 'not-an-email' })
     expect(bad?.code).toBe('invalid_email')
+
+    // The owner cancels it on My meetings: the visitor's chat no longer says "booked".
+    await api.delete(`/calendar/events/${store.lastBooking!.id}`, auth())
+    await until(() => store.lastBooking === null, 'the booking gone from the chat')
+    await until(() => store.conv.messages.filter((m) => m.author === 'system').length === 2, 'the cancellation note')
   })
 
   it('a slug nobody published is refused for good, in the visitor’s language', async () => {

@@ -107,14 +107,25 @@ async def test_create_task_adds_one_task_and_tells_the_person(kit: Kit) -> None:
 
 
 async def test_the_same_task_twice_in_one_reply_is_one_task(kit: Kit) -> None:
-    reply = "reply-1"
-    first = await kit.call("create_task", {"title": "Ligar para a Ana"}, reply_id=reply)
-    again = await kit.call("create_task", {"title": "Ligar para a Ana"}, reply_id=reply)
-    other = await kit.call("create_task", {"title": "Enviar contrato"}, reply_id=reply)
+    said, reply = [kit.said("Liga pra Ana e manda o contrato")], "reply-1"
+    first = await kit.call("create_task", {"title": "Ligar para a Ana"}, said=said, reply_id=reply)
+    again = await kit.call("create_task", {"title": "Ligar para a Ana"}, said=said, reply_id=reply)
+    other = await kit.call("create_task", {"title": "Enviar contrato"}, said=said, reply_id=reply)
 
     assert first.content["id"] == again.content["id"] != other.content["id"]
     assert await kit.db.tasks.count_documents({}) == 2
     assert len(kit.inbox.named("agent:task-created")) == 2
+
+
+async def test_a_regenerated_reply_filing_the_same_task_finds_it(kit: Kit) -> None:
+    said = [kit.said("Me liga amanhã para falar da proposta")]
+    first = await kit.call("create_task", {"title": "Ligar para o lead"}, said=said)
+    # The person regenerates the reply: a new reply to the same message, same task.
+    again = await kit.call("create_task", {"title": "Ligar para o lead"}, said=said)
+
+    assert first.content["id"] == again.content["id"]
+    assert await kit.db.tasks.count_documents({}) == 1
+    assert len(kit.inbox.named("agent:task-created")) == 1
 
 
 async def test_create_task_refuses_what_is_not_a_task(kit: Kit) -> None:

@@ -68,6 +68,14 @@ async def test_a_visitor_books_on_the_owners_calendar_and_the_owner_sees_the_lea
     assert lead["contact"] == {"name": "Ana Lead", "email": "lead@example.com", "phone": None}
     assert [b["id"] for b in lead["bookings"]] == [booked["event"]["id"]]
 
+    # The owner cancels it: the visitor's chat stops saying "booked" and tells why.
+    cancelled = await call(owner, "DELETE", f"/calendar/events/{booked['event']['id']}")
+    assert cancelled.status_code == 200, cancelled.text
+    heard = (await visitor.wait_for("agent:schedule-cancelled"))[0]
+    assert heard["event"]["id"] == booked["event"]["id"] and heard["event"]["htmlLink"] is None
+    notes = await visitor.wait_for("agent:message", lambda m: m["author"] == "system", count=2)
+    assert "cancelad" in notes[1]["text"]
+
 
 async def test_booking_is_refused_when_the_owner_turned_it_off(
     offline_server: ServerProcess, new_visitor: NewVisitor

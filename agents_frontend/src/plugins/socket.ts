@@ -58,6 +58,7 @@ function routeEvents(socket: AgentSocket, s: Stores): void {
   socket.on('agent:show-slot-picker', (event) => chat(event) && s.conversations.onSlotPicker(event))
   socket.on('agent:summary', (event) => chat(event) && s.conversations.onSummary(event))
   socket.on('agent:schedule-confirm', (event) => chat(event) && s.conversations.onScheduled(event))
+  socket.on('agent:schedule-cancelled', (event) => chat(event) && s.conversations.onScheduleCancelled(event))
   socket.on('agent:task-created', (event) => chat(event) && s.conversations.onTaskCreated(event))
   socket.on('agent:error', (event) => chat(event) && s.conversations.onError(event))
   socket.on('agent:superseded', (event) => chat(event) && s.replyControls.onSuperseded(event))

@@ -8,6 +8,7 @@ import type { ChatMessage, Conversation, OutboxEntry } from '@/types/chat'
 import type {
   AgentErrorEvent,
   AgentMessageEvent,
+  ScheduleCancelledEvent,
   ScheduleConfirmedEvent,
   ScheduleConfirmPayload,
   ShowSlotPickerEvent,
@@ -141,6 +142,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     const conv = conversation(event.agentKey, event.contactId)
     conv.bookings.push(event.event)
     conv.slotRequest = null
+  }
+
+  /** Cancelled (on My meetings, in any tab): the conversation no longer says "booked". */
+  function onScheduleCancelled(event: ScheduleCancelledEvent): void {
+    const conv = conversation(event.agentKey, event.contactId)
+    conv.bookings = conv.bookings.filter((booking) => booking.id !== event.event.id)
   }
 
   function onTaskCreated(event: TaskCreatedEvent): void {
@@ -374,6 +381,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     onSlotPicker,
     onSummary,
     onScheduled,
+    onScheduleCancelled,
     onTaskCreated,
     onError,
     onDisconnected,

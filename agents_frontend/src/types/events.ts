@@ -12,6 +12,7 @@ export type {
   BookedEvent,
   ClientToServerEvents,
   ConversationPayload,
+  ScheduleCancelledEvent,
   ScheduleConfirmedEvent,
   ScheduleConfirmPayload,
   SendPayload,

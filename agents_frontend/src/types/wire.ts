@@ -1854,6 +1854,7 @@ export interface ClientToServerEvents {
 export interface VisitorServerToClientEvents {
   'agent:error': (event: AgentErrorEvent) => void
   'agent:message': (event: AgentMessageEvent) => void
+  'agent:schedule-cancelled': (event: ScheduleCancelledEvent) => void
   'agent:schedule-confirm': (event: ScheduleConfirmedEvent) => void
   'agent:show-slot-picker': (event: ShowSlotPickerEvent) => void
   'agent:stream': (event: StreamEvent) => void

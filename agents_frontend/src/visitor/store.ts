@@ -14,6 +14,7 @@ import type {
   AgentMessageEvent,
   BookedEvent,
   PublicAgent,
+  ScheduleCancelledEvent,
   ScheduleConfirmedEvent,
   ShowSlotPickerEvent,
   StreamEvent,
@@ -233,6 +234,11 @@ export const useVisitorStore = defineStore('visitor', () => {
     if (mine(event.contactId)) addBooking(event.event)
   }
 
+  /** The owner cancelled it: the chat no longer says "booked" (its System message says why). */
+  function onCancelled(event: ScheduleCancelledEvent): void {
+    if (mine(event.contactId)) conv.bookings = conv.bookings.filter((b) => b.id !== event.event.id)
+  }
+
   function onError(event: AgentErrorEvent): void {
     if (event.contactId && !mine(event.contactId)) return
     if (event.code === 'reply_interrupted') return // another process continues the reply
@@ -329,6 +335,7 @@ export const useVisitorStore = defineStore('visitor', () => {
     s.on('agent:suggestions', onSuggestions)
     s.on('agent:show-slot-picker', onSlotPicker)
     s.on('agent:schedule-confirm', onScheduled)
+    s.on('agent:schedule-cancelled', onCancelled)
     s.on('agent:error', onError)
     s.on('disconnect', (reason) => onDisconnected(reason))
     s.on('connect_error', (error) => onConnectError(error, s.active))
