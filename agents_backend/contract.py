@@ -63,6 +63,7 @@ class ServerEvent(StrEnum):
     INBOX_MESSAGE = "inbox:message"
     INBOX_STREAM = "inbox:stream"
     INBOX_TYPING = "inbox:typing"
+    INBOX_TOOL_STATUS = "inbox:tool-status"
     INBOX_HANDOFF = "inbox:handoff"
 
 
@@ -639,6 +640,13 @@ class InboxTypingEvent(TypingEvent):
     event = ServerEvent.INBOX_TYPING
 
 
+class InboxToolStatusEvent(ToolStatusEvent):
+    """`inbox:tool-status`: what the agent is doing for a visitor ("checking
+    availability…"), so a teammate watching sees it as the visitor does."""
+
+    event = ServerEvent.INBOX_TOOL_STATUS
+
+
 class VisitorHandoffPayload(Payload):
     """`visitor:handoff`: the widget's "talk to a person" button."""
 
@@ -766,6 +774,7 @@ SERVER_EVENTS: tuple[type[ServerPayload], ...] = (
     InboxMessageEvent,
     InboxStreamEvent,
     InboxTypingEvent,
+    InboxToolStatusEvent,
 )
 # The events a visitor's socket (namespace `/public`) receives: the conversation's
 # `agent:*` events (never tasks, summaries or settings: those are the owner's), and its own.

@@ -13,11 +13,13 @@ from agents_backend.contract import (
     AgentMessageEvent,
     InboxMessageEvent,
     InboxStreamEvent,
+    InboxToolStatusEvent,
     InboxTypingEvent,
     ScheduleCancelledEvent,
     ScheduleConfirmedEvent,
     ServerPayload,
     StreamEvent,
+    ToolStatusEvent,
     TypingEvent,
 )
 
@@ -41,11 +43,13 @@ _INBOX_COPIES: dict[type[ServerPayload], type[ServerPayload]] = {
     AgentMessageEvent: InboxMessageEvent,
     StreamEvent: InboxStreamEvent,
     TypingEvent: InboxTypingEvent,
+    ToolStatusEvent: InboxToolStatusEvent,
 }
 
 
 def for_inbox(payload: ServerPayload) -> ServerPayload | None:
     """The workspace inbox's copy of a visitor conversation's event (`inbox:message`,
-    `inbox:stream`, `inbox:typing`), or None when the inbox does not show it."""
+    `inbox:stream`, `inbox:typing`, `inbox:tool-status`), or None when the inbox does not
+    show it."""
     copy = _INBOX_COPIES.get(type(payload))
     return None if copy is None else copy.model_validate(payload.model_dump())

@@ -91,7 +91,8 @@ async function toolGate(page) {
     const server = ws.connectToServer()
     ws.onMessage((frame) => server.send(frame))
     server.onMessage((frame) => {
-      const ends = typeof frame === 'string' && frame.includes('"agent:tool-status"') && frame.includes('"running":false')
+      // `agent:tool-status` (the person's chat, the visitor's) or `inbox:tool-status` (the team's).
+      const ends = typeof frame === 'string' && frame.includes('tool-status"') && frame.includes('"running":false')
       if (gate.armed && ends) gate.holding = true
       if (gate.holding) gate.queue.push(() => ws.send(frame))
       else ws.send(frame)
@@ -263,30 +264,49 @@ async function publishedBot() {
     tools: ['scheduling'],
   }, token)
   assert.deepEqual(bot.tools, ['scheduling'])
-  return call('PUT', `/custom-bots/${bot.key}/public`, { enabled: true, allowedOrigins: [], bookingEnabled: true }, token)
+  const publication = await call('PUT', `/custom-bots/${bot.key}/public`, { enabled: true, allowedOrigins: [], bookingEnabled: true }, token)
+  return { publication, owner: account }
 }
 
 describe('agent tools on the visitor page', () => {
-  test('a visitor sees the status line and books through the agent, once (pt-BR, phone)', async () => {
-    const publication = await publishedBot()
+  test('a visitor sees the status line and books through the agent, once; the owner watches it (pt-BR, phone)', async () => {
+    const { publication, owner } = await publishedBot()
     const { context, page } = await newPage('pt-BR', PHONE)
     const gate = await toolGate(page)
     await page.goto(publication.url)
     const composer = page.getByTestId('visitor-composer').locator('textarea').first()
     await composer.waitFor()
     await page.getByTestId('visitor-send').waitFor()
+    await composer.fill('Oi!')
+    await composer.press('Enter')
+    await page.locator('[data-test="message-agent"][data-status="sent"]').first().waitFor()
+
+    // The owner opens the conversation in the inbox, on a desktop.
+    const desk = await newPage('pt-BR', { viewport: { width: 1280, height: 800 } })
+    const deskGate = await toolGate(desk.page)
+    await signIn(desk.page, backend.url, owner)
+    await desk.page.goto(`${backend.url}/visitors`)
+    await desk.page.getByTestId('inbox-conversation').first().click()
+    await desk.page.locator('[data-test="message-agent"]').first().waitFor()
 
     gate.arm()
-    await composer.fill('Oi! Quero marcar uma reunião')
+    deskGate.arm()
+    await composer.fill('Quero marcar uma reunião')
     await composer.press('Enter')
     const status = page.getByTestId('tool-status')
     await status.filter({ hasText: 'Verificando disponibilidade…' }).waitFor()
     assert.equal(await status.getAttribute('aria-live'), 'polite')
     await shot(page, '74-tools-visitor-checking-pt-phone')
+    const watched = desk.page.getByTestId('tool-status')
+    await watched.filter({ hasText: 'Verificando disponibilidade…' }).waitFor()
+    await shot(desk.page, '76-tools-inbox-watching-pt-desktop')
     gate.release()
+    deskGate.release()
     await status.waitFor({ state: 'detached' })
+    await watched.waitFor({ state: 'detached' })
+    await desk.context.close()
 
-    const proposal = page.locator('[data-test="message-agent"][data-status="sent"]').filter({ hasText: /\d{2}:\d{2}/ })
+    const proposal = page.locator('[data-test="message-agent"][data-status="sent"]').filter({ hasText: /Tenho \d{2}:\d{2}/ })
     await proposal.waitFor()
     assert.deepEqual(await proposal.getByTestId('tool-call').allInnerTexts(), ['Disponibilidade verificada'])
     const time = (await proposal.getByTestId('message-text').innerText()).match(/\d{2}:\d{2}/)[0]

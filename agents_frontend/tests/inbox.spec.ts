@@ -15,7 +15,7 @@ import type { AgentMessageEvent, InboxStreamEvent } from '@/types/events'
 import type { VisitorSessionEvent } from '@/types/wire'
 import en from '@/locales/en'
 import ptBR from '@/locales/pt-BR'
-import { emptyConversation } from '@/utils/conversation'
+import { emptyConversation, runningTool, toolsBeforeText } from '@/utils/conversation'
 import { relativeTime } from '@/utils/dates'
 import {
   applyMessageToRow,
@@ -173,6 +173,21 @@ describe('the open transcript', () => {
       ['q1', 'sent', 'Vocês entregam?'],
       ['r1', 'sent', 'Sim, entregamos!'],
     ])
+  })
+
+  it('shows what the agent is doing for the visitor until its reply is stored', async () => {
+    const inbox = useInboxStore()
+    inbox.adopt(row({ id: 'visitor:a' }))
+    await inbox.open('visitor:a')
+    const status = { agentKey: 'flora', contactId: 'visitor:a', id: 'r1', replyTo: 'q1', tool: 'check_availability' as const }
+    inbox.onToolStatus({ ...status, running: true })
+    inbox.onToolStatus({ ...status, contactId: 'visitor:b', id: 'r9', running: true }) // another conversation
+    expect(runningTool(inbox.transcript!, 'r1')).toBe('check_availability')
+    expect(toolsBeforeText(inbox.transcript!)).toEqual(['r1'])
+    inbox.onToolStatus({ ...status, running: false, outcome: 'ok' })
+    inbox.onMessage(message({ id: 'r1', contactId: 'visitor:a', author: 'agent', text: 'Amanhã às 10h ou 14h?' }))
+    expect(runningTool(inbox.transcript!, 'r1')).toBeNull()
+    expect(toolsBeforeText(inbox.transcript!)).toEqual([])
   })
 
   it('fills a gap (opened mid-reply) from a fresh page’s snapshot', async () => {

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.bots.helpers import call
+from tests.support.clients import RecordingClient
 from tests.support.fake_openai import FakeOpenAI, Reply, ToolCalls
 from tests.support.servers import ServerProcess
 from tests.support.visitors import VisitorClient
@@ -30,6 +31,8 @@ async def test_the_model_books_for_a_visitor_and_the_owner_sees_the_lead(
     owner, bot, publication = await published_bot(online_server)
     assert bot["tools"] == ["scheduling"]
     visitor = VisitorClient()
+    watching = RecordingClient()  # the owner's inbox
+    await watching.connect(base, owner.access_token)
     try:
         session = await visitor.connect(
             base, {"agent": publication["slug"], "host": SHOP, "language": "pt-BR"}
@@ -62,8 +65,16 @@ async def test_the_model_books_for_a_visitor_and_the_owner_sees_the_lead(
             "agent:message", lambda m: m["author"] == "agent", timeout=15
         )
         assert reply[0]["toolCalls"] == [{"name": "book_meeting", "outcome": "ok"}]
+        # The owner watching the inbox saw the agent book, as the visitor did.
+        seen = await watching.wait_for("inbox:tool-status", count=2)
+        assert [(s["tool"], s["running"], s.get("outcome")) for s in seen] == [
+            ("book_meeting", True, None),
+            ("book_meeting", False, "ok"),
+        ]
+        assert seen[0]["contactId"] == session["conversationId"]
     finally:
         await visitor.close()
+        await watching.close()
 
     # The model saw the grounded booking.
     tool_turns = [r for r in fake_llm.requests_of("stream") if r.tool_results]

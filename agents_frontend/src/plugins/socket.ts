@@ -68,6 +68,7 @@ function routeEvents(socket: AgentSocket, s: Stores): void {
   socket.on('inbox:message', (event) => s.inbox.onMessage(event))
   socket.on('inbox:stream', (event) => s.inbox.onStream(event))
   socket.on('inbox:typing', (event) => s.inbox.onTyping(event))
+  socket.on('inbox:tool-status', (event) => s.inbox.onToolStatus(event))
 }
 
 /** On every connection: catch up on what was missed, then send what waited. One at a time. */

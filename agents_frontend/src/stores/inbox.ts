@@ -3,9 +3,16 @@ import { computed, reactive, ref, shallowRef } from 'vue'
 import { errorMessage, inboxApi, workspacesApi } from '@/services/api'
 import type { InboxConversation, InboxListItem, InboxMessagePage, Workspace } from '@/types/api'
 import type { ChatMessage, Conversation } from '@/types/chat'
-import type { InboxHandoffEvent, InboxMessageEvent, InboxStreamEvent, InboxTypingEvent } from '@/types/events'
+import type {
+  InboxHandoffEvent,
+  InboxMessageEvent,
+  InboxStreamEvent,
+  InboxToolStatusEvent,
+  InboxTypingEvent,
+} from '@/types/events'
 import {
   appendChunk,
+  applyToolStatus,
   applySnapshot,
   emptyConversation,
   giveUpOnGaps,
@@ -202,6 +209,12 @@ export const useInboxStore = defineStore('inbox', () => {
   function onTyping(event: InboxTypingEvent): void {
     const conv = current(event.contactId)
     if (conv) conv.typing = event.typing
+  }
+
+  /** "Checking availability…" under the agent's reply, as the visitor sees it. */
+  function onToolStatus(event: InboxToolStatusEvent): void {
+    const conv = current(event.contactId)
+    if (conv) applyToolStatus(conv, event)
   }
 
   function onDisconnected(): void {
@@ -453,6 +466,7 @@ export const useInboxStore = defineStore('inbox', () => {
     onMessage,
     onStream,
     onTyping,
+    onToolStatus,
     onDisconnected,
     open,
     loadOlder,

@@ -34,6 +34,7 @@ export type {
   InboxHandoffEvent,
   InboxMessageEvent,
   InboxStreamEvent,
+  InboxToolStatusEvent,
   InboxTypingEvent,
 } from './wire'
 

@@ -971,6 +971,28 @@ export interface InboxStreamEvent {
   seq: number
 }
 /**
+ * `inbox:tool-status`: what the agent is doing for a visitor ("checking
+ * availability…"), so a teammate watching sees it as the visitor does.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "InboxToolStatusEvent".
+ */
+export interface InboxToolStatusEvent {
+  agentKey: string
+  contactId: string
+  /**
+   * The id the finished reply will have.
+   */
+  id: string
+  /**
+   * Once it returned (`running: false`).
+   */
+  outcome?: ('ok' | 'refused' | 'failed') | null
+  replyTo: string
+  running: boolean
+  tool: 'check_availability' | 'book_meeting' | 'create_task' | 'open_slot_picker'
+}
+/**
  * This interface was referenced by `Wire`'s JSON-Schema
  * via the `definition` "InboxTypingEvent".
  */
@@ -1836,6 +1858,7 @@ export interface ServerToClientEvents {
   'inbox:handoff': (event: InboxHandoffEvent) => void
   'inbox:message': (event: InboxMessageEvent) => void
   'inbox:stream': (event: InboxStreamEvent) => void
+  'inbox:tool-status': (event: InboxToolStatusEvent) => void
   'inbox:typing': (event: InboxTypingEvent) => void
 }
 

@@ -152,6 +152,12 @@ export function applyToolStatus(conv: Conversation, event: ToolStatusEvent): voi
   if (!activity.running.length) delete conv.toolActivity[event.id]
 }
 
+/** Replies using a tool before their first word: their status line sits under the typing
+ * indicator (a reply with text has it under its bubble). */
+export function toolsBeforeText(conv: Conversation): string[] {
+  return Object.keys(conv.toolActivity).filter((id) => !conv.messages.some((m) => m.id === id))
+}
+
 /** The tool the status line names for a reply: its latest call still running. */
 export function runningTool(conv: Conversation, replyId: string): ToolName | null {
   const running = conv.toolActivity[replyId]?.running
