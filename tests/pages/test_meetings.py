@@ -116,13 +116,16 @@ async def test_a_visitors_booking_cancelled_by_the_owner_tells_the_visitor_too(
         cancelled = await http.delete(f"/calendar/events/{booked['event']['id']}")
     assert cancelled.status_code == 200, cancelled.text
 
-    # The visitor reads it in the language they booked in; the owner's tab hears both.
+    # The visitor reads it in the language they booked in, and their chat drops the booking
+    # (without the owner's calendar link); the owner's tab hears both.
     note = (
         await visitor.wait_for(
             "agent:message", lambda m: m["author"] == "system" and "cancelada" in m["text"]
         )
     )[0]
     assert note["contactId"] == session["conversationId"]
-    assert visitor.of("agent:schedule-cancelled") == []  # the owner's event, not theirs
+    heard = await visitor.wait_for("agent:schedule-cancelled")
+    assert [e["event"]["id"] for e in heard] == [booked["event"]["id"]]
+    assert heard[0]["event"]["htmlLink"] is None
     told = (await owner_tab.wait_for("agent:schedule-cancelled"))[0]
     assert (told["agentKey"], told["contactId"]) == (bot["key"], session["conversationId"])
