@@ -104,6 +104,31 @@ def conversation_language(messages: Sequence[ChatMessage]) -> Language:
     return "en" if votes["en"] > votes["pt"] else "pt"
 
 
+# What the person wanted, in the summary's language (never the rules' internal names).
+_INTENT_NAMES: dict[Language, dict[Intent, str]] = {
+    "pt": {
+        Intent.SCHEDULE_MEETING: "agendar reunião",
+        Intent.GREETING: "saudação",
+        Intent.FAREWELL: "despedida",
+        Intent.THANKS: "agradecimento",
+        Intent.QUESTION: "pergunta",
+        Intent.PROVIDE_CONTACT: "dados de contato",
+        Intent.CREATE_TASK: "criar tarefa",
+        Intent.HUMAN_HANDOFF: "falar com uma pessoa",
+    },
+    "en": {
+        Intent.SCHEDULE_MEETING: "booking a meeting",
+        Intent.GREETING: "greeting",
+        Intent.FAREWELL: "farewell",
+        Intent.THANKS: "thanks",
+        Intent.QUESTION: "question",
+        Intent.PROVIDE_CONTACT: "contact details",
+        Intent.CREATE_TASK: "creating a task",
+        Intent.HUMAN_HANDOFF: "asking for a person",
+    },
+}
+
+
 def offline_summary(messages: Sequence[ChatMessage]) -> str:
     """What a person would want from a summary, from what the rules already extracted."""
     user_messages = [m for m in messages if m.author == "user"]
@@ -112,20 +137,39 @@ def offline_summary(messages: Sequence[ChatMessage]) -> str:
         empty = {"pt": "Ainda não há mensagens nesta conversa.", "en": "No messages yet."}
         return OFFLINE_PREFIX[language] + empty[language]
     analyses = [NLUResult.model_validate(m.nlp) for m in user_messages if m.nlp]
-    intents = Counter(a.intent.value for a in analyses if a.intent is not Intent.GENERAL)
+    intents = Counter(a.intent for a in analyses if a.intent is not Intent.GENERAL)
     emails = sorted({a.email for a in analyses if a.email})
     phones = sorted({a.phone for a in analyses if a.phone})
     dates = sorted({d for a in analyses if (d := a.datetime or a.date)})
     last = user_messages[-1].text
     last = last if len(last) <= 120 else last[:117] + "..."
-    labels: dict[Language, tuple[str, str, str, str, str, str]] = {
-        "pt": ("Mensagens", "Assuntos", "E-mails", "Telefones", "Datas citadas", "Última mensagem"),
-        "en": ("Messages", "Topics", "E-mails", "Phones", "Dates mentioned", "Last message"),
+    labels: dict[Language, tuple[str, str, str, str, str, str, str]] = {
+        "pt": (
+            "Mensagens",
+            "da pessoa",
+            "Assuntos",
+            "E-mails",
+            "Telefones",
+            "Datas citadas",
+            "Última mensagem",
+        ),
+        "en": (
+            "Messages",
+            "from the person",
+            "Topics",
+            "E-mails",
+            "Phones",
+            "Dates mentioned",
+            "Last message",
+        ),
     }
-    msgs, topics, mails, tels, when, latest = labels[language]
-    lines = [f"{msgs}: {len(messages)} ({len(user_messages)} user)"]
+    msgs, theirs, topics, mails, tels, when, latest = labels[language]
+    lines = [f"{msgs}: {len(messages)} ({len(user_messages)} {theirs})"]
     if intents:
-        lines.append(f"{topics}: " + ", ".join(f"{k} ({v})" for k, v in intents.most_common()))
+        names = _INTENT_NAMES[language]
+        lines.append(
+            f"{topics}: " + ", ".join(f"{names[k]} ({v})" for k, v in intents.most_common())
+        )
     if emails:
         lines.append(f"{mails}: " + ", ".join(emails))
     if phones:

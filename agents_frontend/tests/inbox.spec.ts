@@ -13,6 +13,7 @@ import { INBOX_TIMING, useInboxStore } from '@/stores/inbox'
 import type { InboxConversation, InboxListItem } from '@/types/api'
 import type { AgentMessageEvent, InboxStreamEvent } from '@/types/events'
 import type { VisitorSessionEvent } from '@/types/wire'
+import { createI18n } from 'vue-i18n'
 import en from '@/locales/en'
 import ptBR from '@/locales/pt-BR'
 import { emptyConversation, runningTool, toolsBeforeText } from '@/utils/conversation'
@@ -21,6 +22,7 @@ import {
   applyMessageToRow,
   emptyFilters,
   findingEntries,
+  findingNamer,
   matchesFilters,
   mergeRow,
   pendingHuman,
@@ -292,6 +294,17 @@ describe('inbox rules', () => {
       { key: 'dates', values: ['amanhã'] },
       { key: 'urgent', values: ['true'] },
     ])
+  })
+
+  it('names intents and the language in the reader\'s language, not by their internal keys', () => {
+    const { t, te } = createI18n({ legacy: false, locale: 'pt-BR', messages: { 'pt-BR': ptBR, en } }).global
+    const findings = { intents: ['schedule_meeting', 'provide_contact', 'pricing'], language: 'pt', emails: ['a@b.co'] }
+    expect(findingEntries(findings, findingNamer(t, te))).toEqual([
+      { key: 'intents', values: ['Agendar reunião', 'Dados de contato', 'pricing'] },
+      { key: 'language', values: ['Português'] },
+      { key: 'emails', values: ['a@b.co'] },
+    ])
+    expect(te('inbox.finding.language')).toBe(true)
   })
 })
 

@@ -57,8 +57,10 @@ async def test_offline_summary_is_built_from_the_stored_conversation(
     assert (summary["agentKey"], summary["contactId"]) == ("sdr", "lead-7")
     assert summary["summary"].startswith("[Modo offline]")
     assert "joao@loja.com.br" in summary["summary"]
-    assert "schedule_meeting" in summary["summary"]
-    assert "Mensagens: 4 (2 user)" in summary["summary"]
+    # In the conversation's language throughout, not the rules' internal names.
+    assert "agendar reunião (1)" in summary["summary"]
+    assert "Mensagens: 4 (2 da pessoa)" in summary["summary"]
+    assert "schedule_meeting" not in summary["summary"] and "user" not in summary["summary"]
 
 
 async def test_agents_list_says_the_server_is_offline(offline_server: ServerProcess) -> None:

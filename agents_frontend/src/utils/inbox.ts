@@ -121,15 +121,34 @@ export function settleHuman(conv: Conversation, clientMessageId: string, event: 
   upsertMessage(conv, { ...event, clientMessageId })
 }
 
-/** What NLU found, as label -> values, leaving out what is empty. */
-export function findingEntries(findings: Record<string, unknown> | null | undefined): { key: string; values: string[] }[] {
+/** How a finding's value reads: `(key, value) => text` (see `findingNamer`). */
+export type FindingNamer = (key: string, value: string) => string
+
+/** What NLU found, as label -> values, leaving out what is empty; `name` turns a value
+ * into what a person reads. */
+export function findingEntries(
+  findings: Record<string, unknown> | null | undefined,
+  name: FindingNamer = (_key, value) => value,
+): { key: string; values: string[] }[] {
   if (!findings) return []
   const entries: { key: string; values: string[] }[] = []
   for (const [key, value] of Object.entries(findings)) {
-    const values = (Array.isArray(value) ? value : [value]).map(describe).filter((v) => v !== '')
+    const values = (Array.isArray(value) ? value : [value])
+      .map(describe)
+      .filter((v) => v !== '')
+      .map((v) => name(key, v))
     if (values.length) entries.push({ key, values: [...new Set(values)] })
   }
   return entries
+}
+
+/** Intents and languages by their names in the person's language ("Agendar reunião",
+ * "Português"), not the rules' internal ones; anything else as found. */
+export function findingNamer(t: (key: string) => string, te: (key: string) => boolean): FindingNamer {
+  return (key, value) => {
+    const path = key === 'intents' ? `inbox.intentName.${value}` : key === 'language' ? `inbox.languageName.${value}` : null
+    return path !== null && te(path) ? t(path) : value
+  }
 }
 
 function describe(value: unknown): string {
