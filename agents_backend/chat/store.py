@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from agents_backend.chat.models import ChatMessage
-from agents_backend.core.database import Database, Document
+from agents_backend.core.database import Database, Document, containing
 from agents_backend.core.ids import parse_object_id
 from agents_backend.core.metrics import MESSAGES
 
@@ -360,7 +360,7 @@ async def conversations_mentioning(
             "$match": {
                 "user_id": {"$in": user_ids},
                 "contact_id": {"$regex": "^" + re.escape(contact_prefix)},
-                "text": {"$regex": re.escape(text), "$options": "i"},
+                "text": containing(text),
                 **SHOWN,
             }
         },

@@ -7,6 +7,7 @@ event loop that created it and is not fork-safe) and closed after it.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -22,6 +23,14 @@ from agents_backend.core.group_commit import GroupCommit
 from agents_backend.core.usage_ledger import UsageLedger
 
 Document = dict[str, Any]
+
+
+def containing(text: str) -> Document:
+    """A case-insensitive `$regex` condition matching `text` literally, anywhere.
+
+    `re.escape` leaves a NUL byte as it is, and MongoDB refuses a pattern holding one
+    (a search for "\\0" was a server error); PCRE's `\\x00` escape matches it instead."""
+    return {"$regex": re.escape(text).replace("\x00", "\\x00"), "$options": "i"}
 
 
 def stored_now() -> datetime:

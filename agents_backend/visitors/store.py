@@ -11,12 +11,11 @@ two people acting at once cannot both win.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pymongo import ReturnDocument
 
-from agents_backend.core.database import Database, Document
+from agents_backend.core.database import Database, Document, containing
 
 CONTACT_FIELDS = ("name", "email", "phone")
 
@@ -153,7 +152,7 @@ async def list_for(
     if status is not None:
         query["status"] = status
     if search:
-        pattern = {"$regex": re.escape(search), "$options": "i"}
+        pattern = containing(search)
         either: list[Document] = [{"contact.name": pattern}, {"contact.email": pattern}]
         if matching_ids:
             either.append({"_id": {"$in": matching_ids}})

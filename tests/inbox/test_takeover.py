@@ -184,6 +184,8 @@ async def test_the_inbox_filters_searches_and_counts_unread(
         one["conversationId"]
     }
     assert ids(await call(owner, "GET", "/inbox/conversations", q="(.*")) == set()
+    # A NUL byte is searched like any character (MongoDB refuses one inside a pattern).
+    assert ids(await call(owner, "GET", "/inbox/conversations", q="tesouro\x00")) == set()
     await call(owner, "POST", f"/inbox/conversations/{two['conversationId']}/take")
     assert ids(await call(owner, "GET", "/inbox/conversations", status="human")) == {
         two["conversationId"]
