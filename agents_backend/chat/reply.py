@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,6 +169,8 @@ class ReplyRun:
     settled: bool = False
     # Why a person stopped this run (a takeover); None while it runs on.
     stop_reason: str | None = None
+    # The run is ending (keeping its cut, or handing over): a later stop has no effect.
+    ending: bool = False
     task: asyncio.Task[None] | None = None
     # The model called `request_human`: once the reply is stored, a person is asked for.
     wants_person: bool = False
@@ -219,12 +222,25 @@ class ReplyRun:
 
     def stop(self, reason: str) -> bool:
         """The reply is cut where it is, and kept (see `_keep_stopped`). False when there
-        is nothing to stop: its outcome is stored already, or it was stopped before."""
-        if self.settled or self.stop_reason is not None or self.task is None:
+        is nothing to stop: its outcome is stored already, or it is ending.
+
+        The cut is a cancellation of the run's task, which a library between here and the
+        task may swallow (the likely cause of a takeover CI saw the agent talk through). So
+        a stop holds regardless: the first reason stays, a stop asked again (the gate's
+        recheck) cancels again, and the run checks itself at every piece the model sends
+        (`_check_stopped`)."""
+        if self.settled or self.ending or self.task is None or self.task.done():
             return False
-        self.stop_reason = reason
+        if self.stop_reason is None or reason == CONVERSATION_DELETED:
+            self.stop_reason = reason  # a deleted conversation keeps nothing, whoever stopped
         self.task.cancel()
         return True
+
+    def _check_stopped(self) -> None:
+        """Stopped, the run takes nothing more from the model, even if the cancellation
+        that should have ended it was lost on the way."""
+        if self.stop_reason is not None:
+            raise asyncio.CancelledError
 
     async def run(self, after: Collection[asyncio.Future[None]] = ()) -> None:
         """Answers the message once the runs `after` (the conversation's replies under
@@ -251,6 +267,7 @@ class ReplyRun:
         except asyncio.CancelledError:
             if self.settled:
                 raise
+            self.ending = True
             if self.stop_reason is not None:
                 await asyncio.shield(self._keep_stopped())
                 return
@@ -299,7 +316,7 @@ class ReplyRun:
                 return
 
     async def _recheck_gate(self) -> None:
-        if self.settled or self.stop_reason is not None:
+        if self.settled or self.ending:
             return
         try:
             may_answer = await self.services.gate(self.conversation)
@@ -508,24 +525,28 @@ class ReplyRun:
         self.round_reported = False
         calls: list[ToolCall] = []
         separated = False
-        async for piece in self.route.responder.reply(request):
-            if isinstance(piece, TokenUsage):
-                self.usage = add_usage(self.usage, piece)
-                self.round_reported = True
-                continue
-            if isinstance(piece, ToolCall):
-                # Only the tools offered count; anything else the model invents is not.
-                self.wants_person |= offers_person and piece.name == handoff.REQUEST_HUMAN
-                calls.append(piece)
-                continue
-            if not separated:  # a later round's text starts a paragraph of its own
-                if self.model_said and not self.model_said[-1].isspace():
-                    piece = "\n\n" + piece
-                separated = True
-            self.round_text.append(piece)
-            self.model_said = piece
-            shown = self.guard.feed(piece) if self.guard is not None else piece
-            await self._show(shown, pacer)
+        self._check_stopped()
+        # Closed on the way out, whatever the way: a stopped run's model request ends.
+        async with aclosing(self.route.responder.reply(request)) as pieces:
+            async for piece in pieces:
+                self._check_stopped()
+                if isinstance(piece, TokenUsage):
+                    self.usage = add_usage(self.usage, piece)
+                    self.round_reported = True
+                    continue
+                if isinstance(piece, ToolCall):
+                    # Only the tools offered count; anything else the model invents is not.
+                    self.wants_person |= offers_person and piece.name == handoff.REQUEST_HUMAN
+                    calls.append(piece)
+                    continue
+                if not separated:  # a later round's text starts a paragraph of its own
+                    if self.model_said and not self.model_said[-1].isspace():
+                        piece = "\n\n" + piece
+                    separated = True
+                self.round_text.append(piece)
+                self.model_said = piece
+                shown = self.guard.feed(piece) if self.guard is not None else piece
+                await self._show(shown, pacer)
         return calls
 
     def _separated(self, text: str) -> str:

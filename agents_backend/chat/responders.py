@@ -6,7 +6,7 @@ Both stream, so the socket path is the same whichever answers.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,6 +21,10 @@ from agents_backend.integrations.openai_client import (
     ToolCall,
 )
 from agents_backend.nlu.models import NLUResult
+
+# What a responder streams: text deltas, the usage, the tools called. A generator, so a
+# stopped run closes it (and with it the model's HTTP stream).
+ReplyPieces = AsyncGenerator[str | TokenUsage | ToolCall, None]
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Responder(Protocol):
 
     def model_for(self, agent: AgentProfile) -> str | None: ...
 
-    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]: ...
+    def reply(self, request: ReplyRequest) -> ReplyPieces: ...
 
 
 class OpenAIResponder:
@@ -61,7 +65,7 @@ class OpenAIResponder:
     def model_for(self, agent: AgentProfile) -> str:
         return agent.model or self._default_model
 
-    def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]:
+    def reply(self, request: ReplyRequest) -> ReplyPieces:
         return self._chat.stream(
             messages=request.prompt(),
             model=self.model_for(request.agent),
@@ -79,6 +83,6 @@ class OfflineResponder:
     def model_for(self, agent: AgentProfile) -> None:
         return None
 
-    async def reply(self, request: ReplyRequest) -> AsyncIterator[str | TokenUsage | ToolCall]:
+    async def reply(self, request: ReplyRequest) -> ReplyPieces:
         for word in _WORDS.findall(offline_reply(request.agent, request.nlu)):
             yield word

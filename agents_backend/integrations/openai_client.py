@@ -12,7 +12,7 @@ import json
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -339,7 +339,7 @@ class OpenAIChat:
         model: str,
         temperature: float,
         tools: Sequence[dict[str, Any]] = (),
-    ) -> AsyncIterator[str | TokenUsage | ToolCall]:
+    ) -> AsyncGenerator[str | TokenUsage | ToolCall, None]:
         """Yields text deltas as they arrive, then the usage if the server reports it,
         then the functions the model called among `tools` (OpenAI's function tools).
 
